@@ -1,0 +1,52 @@
+// The public API of the inference core (wrapped for JavaScript in bindings.cpp).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "image.h"
+#include "model.h"
+#include "network.h"
+
+namespace leafcheck {
+
+struct Prediction {
+  int index = 0;
+  std::string label;
+  float probability = 0;
+};
+
+struct Timings {
+  double decode_ms = 0;
+  double preprocess_ms = 0;
+  double inference_ms = 0;
+};
+
+struct Classification {
+  std::vector<Prediction> top;  // best first
+  Timings timings;
+};
+
+class Classifier {
+ public:
+  explicit Classifier(std::span<const uint8_t> model_bytes, KernelSet kernels = KernelSet::Optimized);
+
+  // Encoded JPEG/PNG bytes. Throws ImageError on bad images.
+  Classification classify_encoded(std::span<const uint8_t> bytes, int top_k = 3);
+  // RGBA8 pixels, e.g. from a canvas or a camera frame.
+  Classification classify_rgba(std::span<const uint8_t> rgba, int width, int height, int top_k = 3);
+  // An image already decoded to RGB (any size).
+  Classification classify_rgb(const RgbImage& image, int top_k = 3);
+
+  const ModelSpec& spec() const { return spec_; }
+
+ private:
+  ModelSpec spec_;
+  Network network_;
+  std::vector<float> input_;
+  DecodeLimits limits_;
+};
+
+}  // namespace leafcheck

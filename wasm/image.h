@@ -1,0 +1,48 @@
+// Image decoding and the preprocessing shared by the app, the CLI and training:
+// train and serve must see identical pixels.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+namespace leafcheck {
+
+// Thrown for empty, garbled, unsupported or over-limit images.
+class ImageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RgbImage {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> pixels;  // RGB8, row-major, width*height*3
+};
+
+struct DecodeLimits {
+  uint64_t max_pixels = 40'000'000;  // 40 megapixels
+};
+
+// JPEG or PNG bytes -> RGB, upright (JPEG EXIF orientation applied). Throws ImageError.
+RgbImage decode_image(std::span<const uint8_t> bytes, const DecodeLimits& limits = {});
+
+// EXIF orientation tag (1..8) of a JPEG; 1 when absent, unreadable or not a JPEG.
+int jpeg_exif_orientation(std::span<const uint8_t> bytes);
+
+// Rotates/flips so that an image stored with EXIF `orientation` displays upright.
+RgbImage apply_exif_orientation(const RgbImage& image, int orientation);
+
+// RGBA8 (canvas / camera frame) -> RGB8, alpha dropped. Throws ImageError on bad sizes.
+RgbImage rgb_from_rgba(std::span<const uint8_t> rgba, int width, int height, const DecodeLimits& limits = {});
+
+// Centre square crop of the shorter side, then area-averaging resize to width x height
+// (antialiased when shrinking; identity when sizes already match).
+RgbImage center_crop_resize(const RgbImage& image, int width, int height);
+
+// RGB8 -> normalised NHWC float: (pixel/255 - mean[c]) / stddev[c].
+void normalize_to_nhwc(const RgbImage& image, std::span<const float> mean, std::span<const float> stddev,
+                       std::span<float> out);
+
+}  // namespace leafcheck

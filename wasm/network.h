@@ -1,0 +1,37 @@
+// Runs a validated ModelSpec forward at batch 1: weights packed once at construction,
+// activation buffers allocated once and reused, so forward() never allocates.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+
+#include "model.h"
+
+namespace leafcheck {
+
+enum class KernelSet {
+  Reference,  // plain scalar C++ (kernels/reference_ops.h): the ground truth in tests
+  Optimized,  // packed weights + vectorised microkernels (kernels/optimized_ops.h)
+};
+
+class Network {
+ public:
+  explicit Network(const ModelSpec& spec, KernelSet kernels = KernelSet::Optimized);
+  ~Network();
+  Network(Network&&) noexcept;
+  Network& operator=(Network&&) noexcept;
+
+  // input: normalised NHWC floats, input_height*input_width*input_channels of them.
+  // Returns the logits (size output_size()); the span stays valid until the next call.
+  std::span<const float> forward(std::span<const float> input);
+
+  size_t input_size() const;
+  size_t output_size() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace leafcheck
