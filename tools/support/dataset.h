@@ -1,0 +1,41 @@
+// PlantVillage-layout folders (<root>/<class name>/*.jpg|jpeg|png) and the deterministic
+// train/validation/test split shared by training and the CLI's --split option.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leafcheck {
+
+enum class Split { Train, Validation, Test };
+
+// By a hash of the file name alone (FNV-1a 64 of the name, mod 100: <70 train, <85 validation,
+// else test), so adding images never moves old ones. Hashing each file independently keeps
+// every class close to 70/15/15.
+Split split_of(std::string_view file_name);
+const char* split_name(Split split);                      // "train", "validation", "test"
+std::optional<Split> parse_split(std::string_view name);  // inverse of split_name
+
+struct DatasetItem {
+  std::filesystem::path path;
+  int label = 0;  // index into Dataset::classes
+  Split split = Split::Train;
+};
+
+struct Dataset {
+  std::vector<std::string> classes;  // sub-folder names, sorted
+  std::vector<DatasetItem> items;    // sorted by class, then file name
+};
+
+// Throws std::runtime_error with a clear message when root is missing or has no class folders.
+Dataset scan_dataset(const std::filesystem::path& root);
+
+// ../shared/data relative to the repository root, or $LEAFCHECK_DATA_DIR when set;
+// std::nullopt when neither exists (callers say so clearly).
+std::optional<std::filesystem::path> find_shared_data_dir();
+
+}  // namespace leafcheck
