@@ -6,6 +6,7 @@
 // bindings.post.js turns the latter into a thrown JS Error after the C++ frames are gone.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <new>
 #include <optional>
@@ -113,6 +114,8 @@ class JsClassifier {
 
 EMSCRIPTEN_BINDINGS(leafcheck) {
   using leafcheck::JsClassifier;
+  // Bytes of the C++ heap in use: lets tests prove that repeated classifications do not leak.
+  emscripten::function("heapBytesInUse", +[] { return static_cast<double>(mallinfo().uordblks); });
   emscripten::class_<JsClassifier>("Classifier")
       .constructor<const emscripten::val&>()
       .function("loadError", &JsClassifier::load_error)

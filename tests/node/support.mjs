@@ -1,0 +1,93 @@
+// Helpers for the node tests of the WebAssembly builds: loading a build, making a model file
+// with the native tool, and encoding tiny PNGs without dependencies.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deflateSync } from 'node:zlib';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const buildDir = (name) => join(repoRoot, 'build', name, 'wasm');
+
+export const builds = [
+  { name: 'simd', dir: buildDir('wasm-simd'), file: 'leafcheck-simd' },
+  { name: 'nosimd', dir: buildDir('wasm-nosimd'), file: 'leafcheck-nosimd' },
+];
+
+export async function loadBuild(build) {
+  const js = join(build.dir, `${build.file}.mjs`);
+  const wasm = join(build.dir, `${build.file}.wasm`);
+  if (!existsSync(js) || !existsSync(wasm)) {
+    throw new Error(`${js} is missing: build it first (bash tools/build-all.sh)`);
+  }
+  const { default: create } = await import(pathToFileURL(js).href);
+  return create({ wasmBinary: readFileSync(wasm) });
+}
+
+// A deterministic random-weight model (never a trained one) from the native tool.
+export function makeRandomModel({ seed = 7 } = {}) {
+  const tool = join(repoRoot, 'build', 'native-release', 'tools', 'make-random-model');
+  if (!existsSync(tool)) throw new Error(`${tool} is missing: build the native-release preset first`);
+  const out = join(mkdtempSync(join(tmpdir(), 'leafcheck-')), 'random.lcm');
+  execFileSync(tool, ['--out', out, '--seed', String(seed)]);
+  return new Uint8Array(readFileSync(out));
+}
+
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'ascii');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+// RGBA pixels -> PNG bytes (8-bit RGBA, no filtering).
+export function encodePng(rgba, width, height) {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 6, 0, 0, 0], 8);
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (width * 4 + 1)] = 0;
+    Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (width * 4 + 1) + 1);
+  }
+  return new Uint8Array(Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]));
+}
+
+// A leaf-ish test picture: a green ellipse with darker spots on a light background.
+export function leafPixels(width, height, seed = 1) {
+  const rgba = new Uint8Array(width * height * 4);
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const spots = Array.from({ length: 6 }, () => [random() * width, random() * height, 2 + random() * width / 12]);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const dx = (x - width / 2) / (width * 0.4);
+      const dy = (y - height / 2) / (height * 0.3);
+      const inLeaf = dx * dx + dy * dy < 1;
+      const spotted = spots.some(([sx, sy, r]) => (x - sx) ** 2 + (y - sy) ** 2 < r * r);
+      const [r, g, b] = !inLeaf ? [225, 222, 215] : spotted ? [110, 80, 40] : [60, 140, 50];
+      rgba.set([r, g, b, 255], i);
+    }
+  }
+  return rgba;
+}
