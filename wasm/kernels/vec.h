@@ -35,6 +35,8 @@ inline vf splat(float x) {
 }
 
 inline vf max(vf a, vf b) { return a > b ? a : b; }
+inline vf min(vf a, vf b) { return a < b ? a : b; }
+inline vf clamp(vf v, vf lo, vf hi) { return min(max(v, lo), hi); }
 
 // Stores the first n (< kLanes) lanes: the tail of a row whose length is not a multiple of kLanes.
 inline void store_partial(float* p, vf v, size_t n) {
@@ -45,12 +47,6 @@ inline vf load_partial(const float* p, size_t n) {
   vf v{};
   for (size_t i = 0; i < n; ++i) v[i] = p[i];
   return v;
-}
-
-inline float reduce_max(vf v) {
-  float m = v[0];
-  for (size_t i = 1; i < kLanes; ++i) m = v[i] > m ? v[i] : m;
-  return m;
 }
 
 }  // namespace leafcheck::simd

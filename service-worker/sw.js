@@ -1,0 +1,42 @@
+/* Leafcheck service worker (source). The build (web/scripts/build.mjs) runs Workbox injectManifest on it,
+ * which replaces the manifest placeholder below with every precached file and its revision, and copies the Workbox
+ * runtime it imports into dist/workbox/.
+ *
+ * - Everything the app needs offline is precached at install: app shell, both engine builds, the model,
+ *   every language bundle. Engine and model files carry content hashes in their names, so a release that
+ *   changes only code does not download the model again.
+ * - A new version waits until the page asks for it (the "New version — reload" prompt); the page then
+ *   reloads, so an open page never runs an old engine with a new model or the other way round.
+ */
+importScripts(
+  'workbox/workbox-core.prod.js',
+  'workbox/workbox-routing.prod.js',
+  'workbox/workbox-strategies.prod.js',
+  'workbox/workbox-precaching.prod.js',
+);
+
+const { core, precaching, routing } = self.workbox;
+const PRECACHE = self.__WB_MANIFEST;
+
+core.setCacheNameDetails({ prefix: 'leafcheck' });
+precaching.precacheAndRoute(PRECACHE);
+precaching.cleanupOutdatedCaches();
+// Offline navigations (the start URL with parameters, a deep link, a reload) all get the app shell.
+routing.registerRoute(new routing.NavigationRoute(precaching.createHandlerBoundToURL('index.html')));
+// The first install takes over the open page at once so it works offline without a reload; updates
+// wait for skipWaiting below.
+core.clientsClaim();
+
+async function cacheStatus() {
+  const found = await Promise.all(PRECACHE.map(async ({ url }) => Boolean(await precaching.matchPrecache(url))));
+  return { cached: found.filter(Boolean).length, total: PRECACHE.length };
+}
+
+self.addEventListener('message', (event) => {
+  const type = event.data && event.data.type;
+  if (type === 'SKIP_WAITING') {
+    self.skipWaiting();
+  } else if (type === 'CACHE_STATUS' && event.ports[0]) {
+    event.waitUntil(cacheStatus().then((status) => event.ports[0].postMessage(status)));
+  }
+});

@@ -1,0 +1,421 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "image.h"
+#include "support/image_fixtures.h"
+
+using namespace leafcheck;
+using namespace leafcheck::fixtures;
+
+namespace {
+
+using Rgb = std::array<int, 3>;
+
+Rgb pixel(const RgbImage& image, int x, int y) {
+  const size_t at = (static_cast<size_t>(y) * image.width + x) * 3;
+  return {image.pixels[at], image.pixels[at + 1], image.pixels[at + 2]};
+}
+
+void check_near(Rgb actual, Rgb expected, int tolerance) {
+  for (int c = 0; c < 3; ++c) CHECK(std::abs(actual[c] - expected[c]) <= tolerance);
+}
+
+std::string error_of(std::span<const uint8_t> bytes, const DecodeLimits& limits = {}) {
+  try {
+    decode_image(bytes, limits);
+  } catch (const ImageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Stored image with four quadrant colours; where each lands after orientation o is the EXIF definition
+// (TIFF 6.0 tag 274: which visual side the stored row 0 and column 0 end up on).
+const Rgb kRed{255, 0, 0}, kGreen{0, 255, 0}, kBlue{0, 0, 255}, kWhite{255, 255, 255};
+
+RgbImage quadrants(int width, int height) {
+  RgbImage image{width, height, {}};
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      const bool right = x >= width / 2, bottom = y >= height / 2;
+      const Rgb& c = bottom ? (right ? kWhite : kBlue) : (right ? kGreen : kRed);
+      for (int v : c) image.pixels.push_back(static_cast<uint8_t>(v));
+    }
+  }
+  return image;
+}
+
+struct Upright {
+  Rgb top_left, top_right, bottom_left, bottom_right;
+  bool transposed;
+};
+
+// Stored quadrants: top-left red, top-right green, bottom-left blue, bottom-right white.
+Upright expected_upright(int orientation) {
+  switch (orientation) {
+    case 1: return {kRed, kGreen, kBlue, kWhite, false};
+    case 2: return {kGreen, kRed, kWhite, kBlue, false};   // mirrored left-right
+    case 3: return {kWhite, kBlue, kGreen, kRed, false};   // rotated 180
+    case 4: return {kBlue, kWhite, kRed, kGreen, false};   // mirrored top-bottom
+    case 5: return {kRed, kBlue, kGreen, kWhite, true};    // transposed
+    case 6: return {kBlue, kRed, kWhite, kGreen, true};    // needs 90 degrees clockwise
+    case 7: return {kWhite, kGreen, kBlue, kRed, true};    // transversed
+    default: return {kGreen, kWhite, kRed, kBlue, true};   // 8: needs 90 degrees counter-clockwise
+  }
+}
+
+void check_upright(const RgbImage& out, int stored_w, int stored_h, int orientation, int tolerance) {
+  const Upright want = expected_upright(orientation);
+  CHECK(out.width == (want.transposed ? stored_h : stored_w));
+  CHECK(out.height == (want.transposed ? stored_w : stored_h));
+  const int qx = out.width / 4, qy = out.height / 4;
+  check_near(pixel(out, qx, qy), want.top_left, tolerance);
+  check_near(pixel(out, out.width - 1 - qx, qy), want.top_right, tolerance);
+  check_near(pixel(out, qx, out.height - 1 - qy), want.bottom_left, tolerance);
+  check_near(pixel(out, out.width - 1 - qx, out.height - 1 - qy), want.bottom_right, tolerance);
+}
+
+void put16(std::vector<uint8_t>& out, uint16_t v, bool little) {
+  out.push_back(static_cast<uint8_t>(little ? v : v >> 8));
+  out.push_back(static_cast<uint8_t>(little ? v >> 8 : v));
+}
+
+void put32(std::vector<uint8_t>& out, uint32_t v, bool little) {
+  put16(out, static_cast<uint16_t>(little ? v : v >> 16), little);
+  put16(out, static_cast<uint16_t>(little ? v >> 16 : v), little);
+}
+
+// "Exif\0\0" + TIFF header + IFD0 with an unrelated tag first, then the orientation as one SHORT.
+std::vector<uint8_t> exif_payload(bool little, uint16_t orientation, uint16_t type = 3, uint32_t count = 1) {
+  std::vector<uint8_t> p = {'E', 'x', 'i', 'f', 0, 0};
+  p.push_back(little ? 'I' : 'M');
+  p.push_back(little ? 'I' : 'M');
+  put16(p, 42, little);
+  put32(p, 8, little);
+  put16(p, 2, little);
+  put16(p, 0x010F, little);  // Make, ASCII, 4 bytes inline
+  put16(p, 2, little);
+  put32(p, 4, little);
+  p.insert(p.end(), {'A', 'B', 'C', 0});
+  put16(p, 0x0112, little);
+  put16(p, type, little);
+  put32(p, count, little);
+  put16(p, orientation, little);
+  put16(p, 0, little);
+  put32(p, 0, little);  // no next IFD
+  return p;
+}
+
+// Inserts an APP1 segment right after SOI, where cameras write it.
+std::vector<uint8_t> with_app1(const std::vector<uint8_t>& jpeg, const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> out(jpeg.begin(), jpeg.begin() + 2);
+  const size_t length = payload.size() + 2;
+  out.insert(out.end(), {0xFF, 0xE1, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)});
+  out.insert(out.end(), payload.begin(), payload.end());
+  out.insert(out.end(), jpeg.begin() + 2, jpeg.end());
+  return out;
+}
+
+// A PNG signature and IHDR claiming the given size, with no pixel data at all.
+std::vector<uint8_t> forged_png_header(uint32_t width, uint32_t height) {
+  std::vector<uint8_t> p = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+  put32(p, width, false);
+  put32(p, height, false);
+  p.insert(p.end(), {8, 2, 0, 0, 0});  // 8-bit RGB, deflate, no filter, no interlace
+  p.insert(p.end(), {0, 0, 0, 0});     // CRC (stb_image does not check it)
+  return p;
+}
+
+// The definition of the area filter, slowly: each output pixel is the mean of the crop over its footprint,
+// with partially covered source pixels weighted by the covered fraction.
+std::vector<double> reference_area_resize(const RgbImage& image, int width, int height) {
+  int crop_w = image.width, crop_h = image.height;
+  if (static_cast<long>(image.width) * height > static_cast<long>(image.height) * width) {
+    crop_w = static_cast<int>(static_cast<long>(image.height) * width / height);
+  } else {
+    crop_h = static_cast<int>(static_cast<long>(image.width) * height / width);
+  }
+  const int x0 = (image.width - crop_w) / 2, y0 = (image.height - crop_h) / 2;
+  const double sx = static_cast<double>(crop_w) / width, sy = static_cast<double>(crop_h) / height;
+  auto overlap = [](double a0, double a1, double b0, double b1) { return std::max(0.0, std::min(a1, b1) - std::max(a0, b0)); };
+  std::vector<double> out(static_cast<size_t>(width) * height * 3, 0.0);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      for (int j = 0; j < crop_h; ++j) {
+        const double wy = overlap(y * sy, (y + 1) * sy, j, j + 1);
+        if (wy == 0) continue;
+        for (int i = 0; i < crop_w; ++i) {
+          const double wx = overlap(x * sx, (x + 1) * sx, i, i + 1);
+          if (wx == 0) continue;
+          const Rgb p = pixel(image, x0 + i, y0 + j);
+          for (int c = 0; c < 3; ++c) out[(static_cast<size_t>(y) * width + x) * 3 + c] += wx * wy * p[c] / (sx * sy);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+void check_against_reference(const RgbImage& image, int width, int height) {
+  const RgbImage out = center_crop_resize(image, width, height);
+  REQUIRE(out.width == width);
+  REQUIRE(out.height == height);
+  const std::vector<double> want = reference_area_resize(image, width, height);
+  double worst = 0;
+  for (size_t i = 0; i < want.size(); ++i) worst = std::max(worst, std::abs(out.pixels[i] - want[i]));
+  CHECK(worst <= 0.5 + 1e-3);  // only the final rounding to 8 bits may differ
+}
+
+}  // namespace
+
+TEST_CASE("PNG decodes losslessly, grey and RGBA included") {
+  const RgbImage image = random_image(7, 5, 1);
+  const RgbImage decoded = decode_image(encode_png(image));
+  CHECK(decoded.width == 7);
+  CHECK(decoded.height == 5);
+  CHECK(decoded.pixels == image.pixels);
+
+  const std::vector<uint8_t> grey = {0, 50, 100, 150, 200, 250};
+  const RgbImage from_grey = decode_image(encode_png(grey, 3, 2, 1));
+  REQUIRE(from_grey.pixels.size() == 18);
+  for (int i = 0; i < 6; ++i) check_near(pixel(from_grey, i % 3, i / 3), {grey[i], grey[i], grey[i]}, 0);
+
+  const std::vector<uint8_t> rgba = {10, 20, 30, 0, 40, 50, 60, 255};
+  const RgbImage from_rgba = decode_image(encode_png(rgba, 2, 1, 4));
+  CHECK(from_rgba.pixels == std::vector<uint8_t>{10, 20, 30, 40, 50, 60});
+}
+
+TEST_CASE("JPEG decodes to the right size and colours") {
+  const RgbImage image = quadrants(48, 32);
+  const RgbImage decoded = decode_image(encode_jpeg(image));
+  check_upright(decoded, 48, 32, 1, 8);
+  CHECK(jpeg_exif_orientation(encode_jpeg(image)) == 1);
+}
+
+TEST_CASE("EXIF orientations 1-8 come out upright, both byte orders") {
+  const std::vector<uint8_t> jpeg = encode_jpeg(quadrants(48, 32));
+  for (bool little : {true, false}) {
+    for (int orientation = 1; orientation <= 8; ++orientation) {
+      CAPTURE(little);
+      CAPTURE(orientation);
+      const auto bytes = with_app1(jpeg, exif_payload(little, static_cast<uint16_t>(orientation)));
+      CHECK(jpeg_exif_orientation(bytes) == orientation);
+      check_upright(decode_image(bytes), 48, 32, orientation, 8);
+    }
+  }
+}
+
+TEST_CASE("apply_exif_orientation moves every pixel exactly") {
+  const RgbImage stored = quadrants(6, 4);
+  for (int orientation = 1; orientation <= 8; ++orientation) {
+    CAPTURE(orientation);
+    const RgbImage out = apply_exif_orientation(stored, orientation);
+    check_upright(out, 6, 4, orientation, 0);
+    // Orientations are permutations of whole pixels: same multiset of colours.
+    auto sorted = [](std::vector<uint8_t> v) { std::sort(v.begin(), v.end()); return v; };
+    CHECK(sorted(out.pixels) == sorted(stored.pixels));
+  }
+  // The exact corner pixels of a random image, for the two rotations.
+  const RgbImage r = random_image(5, 3, 9);
+  const RgbImage cw = apply_exif_orientation(r, 6);
+  CHECK(pixel(cw, 0, 0) == pixel(r, 0, 2));
+  CHECK(pixel(cw, 2, 0) == pixel(r, 0, 0));
+  CHECK(pixel(cw, 1, 4) == pixel(r, 4, 1));
+  const RgbImage ccw = apply_exif_orientation(r, 8);
+  CHECK(pixel(ccw, 0, 0) == pixel(r, 4, 0));
+  CHECK(pixel(ccw, 2, 4) == pixel(r, 0, 2));
+  CHECK(apply_exif_orientation(r, 0).pixels == r.pixels);  // out-of-range values mean "as stored"
+  CHECK(apply_exif_orientation(r, 9).pixels == r.pixels);
+}
+
+TEST_CASE("garbled EXIF means orientation 1, never a crash") {
+  const std::vector<uint8_t> jpeg = encode_jpeg(quadrants(16, 16), 90);
+  auto orientation_with = [&](const std::vector<uint8_t>& payload) { return jpeg_exif_orientation(with_app1(jpeg, payload)); };
+
+  CHECK(orientation_with(exif_payload(true, 0)) == 1);
+  CHECK(orientation_with(exif_payload(true, 9)) == 1);
+  CHECK(orientation_with(exif_payload(true, 6, /*type=*/4)) == 1);
+  CHECK(orientation_with(exif_payload(false, 6, 3, /*count=*/2)) == 1);
+
+  std::vector<uint8_t> bad_order = exif_payload(true, 6);
+  bad_order[6] = 'X';
+  CHECK(orientation_with(bad_order) == 1);
+  std::vector<uint8_t> bad_magic = exif_payload(true, 6);
+  bad_magic[8] = 43;
+  CHECK(orientation_with(bad_magic) == 1);
+  std::vector<uint8_t> far_ifd = exif_payload(true, 6);
+  far_ifd[10] = 0xF0, far_ifd[13] = 0xFF;
+  CHECK(orientation_with(far_ifd) == 1);
+  std::vector<uint8_t> many_entries = exif_payload(false, 6);  // claims 65535 entries, has no orientation
+  many_entries[14] = 0xFF, many_entries[15] = 0xFF;
+  many_entries[29] = 0x13;
+  CHECK(orientation_with(many_entries) == 1);
+  for (size_t cut = 0; cut < 38; ++cut) {  // 38 bytes would include the whole orientation entry
+    std::vector<uint8_t> truncated = exif_payload(true, 6);
+    truncated.resize(cut);
+    CHECK(orientation_with(truncated) == 1);
+  }
+
+  // An APP1 length running past the end of the file.
+  std::vector<uint8_t> overlong = with_app1(jpeg, exif_payload(true, 6));
+  overlong.resize(40);
+  overlong[4] = 0xFF;
+  CHECK(jpeg_exif_orientation(overlong) == 1);
+  CHECK(jpeg_exif_orientation(std::vector<uint8_t>{0xFF, 0xD8}) == 1);
+  CHECK(jpeg_exif_orientation(encode_png(random_image(2, 2, 3))) == 1);
+
+  // A garbled EXIF block leaves good pixels decodable.
+  check_upright(decode_image(with_app1(jpeg, bad_order)), 16, 16, 1, 8);
+
+  // Random damage to the EXIF and header bytes: any orientation in 1..8, decode either works or says why.
+  const std::vector<uint8_t> good = with_app1(jpeg, exif_payload(false, 6));
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::vector<uint8_t> bytes = good;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) bytes[rng() % std::min<size_t>(bytes.size(), 200)] ^= static_cast<uint8_t>(1u << (rng() % 8));
+    if (trial % 3 == 0) bytes.resize(rng() % bytes.size());
+    const int o = jpeg_exif_orientation(bytes);
+    CHECK((o >= 1 && o <= 8));
+    try {
+      const RgbImage image = decode_image(bytes);
+      CHECK(image.pixels.size() == static_cast<size_t>(image.width) * image.height * 3);
+    } catch (const ImageError&) {
+    }
+  }
+}
+
+TEST_CASE("empty, garbage, unsupported and truncated bytes raise ImageError") {
+  CHECK(error_of({}) == "image is empty (0 bytes)");
+  const std::vector<uint8_t> garbage = {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'};
+  CHECK(error_of(garbage).find("JPEG and PNG") != std::string::npos);
+  const std::vector<uint8_t> gif = {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0};
+  CHECK(error_of(gif).find("unsupported image format (GIF)") != std::string::npos);
+  const std::vector<uint8_t> heic = {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c'};
+  CHECK(error_of(heic).find("(HEIC)") != std::string::npos);
+
+  const std::vector<uint8_t> png = encode_png(random_image(9, 9, 4));
+  CHECK(error_of(std::span(png).first(png.size() / 2)).find("garbled PNG") == 0);
+  CHECK(error_of(std::span(png).first(12)).find("garbled PNG") == 0);
+  const std::vector<uint8_t> jpeg = encode_jpeg(random_image(9, 9, 4));
+  CHECK(error_of(std::span(jpeg).first(20)).find("garbled JPEG") == 0);
+
+  // Every truncation of a PNG is refused (its chunks are length-checked).
+  for (size_t cut = 1; cut < png.size() - 12; ++cut) CHECK_THROWS_AS(decode_image(std::span(png).first(cut)), ImageError);
+}
+
+TEST_CASE("over-limit images are refused from the header, before decoding") {
+  // The forged file has no pixel data: if it were decoded the error would be "garbled PNG".
+  CHECK(error_of(forged_png_header(10000, 6000)) == "image is 60.0 megapixels; the limit is 40 megapixels");
+  CHECK(error_of(forged_png_header(8000, 6500)) == "image is 52.0 megapixels; the limit is 40 megapixels");
+  CHECK(error_of(forged_png_header(0, 10)).find("garbled PNG") == 0);
+
+  const std::vector<uint8_t> png = encode_png(random_image(16, 16, 5));
+  CHECK(error_of(png, DecodeLimits{255}) == "image is 256 pixels; the limit is 255 pixels");
+  CHECK(decode_image(png, DecodeLimits{256}).width == 16);
+  CHECK(error_of(encode_jpeg(random_image(16, 16, 5)), DecodeLimits{100}).find("the limit is") != std::string::npos);
+}
+
+TEST_CASE("area resize: uniform stays uniform, 2x equals the 2x2 box mean") {
+  const RgbImage grey = solid_image(37, 23, 200, 17, 3);
+  for (auto [w, h] : std::vector<std::pair<int, int>>{{5, 5}, {23, 23}, {30, 30}, {1, 1}, {7, 3}}) {
+    const RgbImage out = center_crop_resize(grey, w, h);
+    CHECK(out.pixels == solid_image(w, h, 200, 17, 3).pixels);
+  }
+
+  const RgbImage image = random_image(8, 8, 11);
+  const RgbImage half = center_crop_resize(image, 4, 4);
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 4; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const int sum = pixel(image, 2 * x, 2 * y)[c] + pixel(image, 2 * x + 1, 2 * y)[c] +
+                        pixel(image, 2 * x, 2 * y + 1)[c] + pixel(image, 2 * x + 1, 2 * y + 1)[c];
+        CHECK(std::abs(pixel(half, x, y)[c] * 4 - sum) <= 2);
+      }
+    }
+  }
+}
+
+TEST_CASE("area resize matches the slow definition, non-integer ratios included") {
+  uint32_t seed = 20;
+  for (auto [sw, sh, w, h] : std::vector<std::array<int, 4>>{{7, 7, 3, 3}, {10, 10, 4, 4}, {13, 9, 5, 5}, {9, 13, 5, 5}, {31, 17, 6, 6},
+                              {100, 100, 7, 7}, {64, 48, 13, 13}, {3, 3, 7, 7}, {5, 4, 9, 9}, {12, 8, 6, 3},
+                              {50, 50, 49, 49}, {1, 1, 4, 4}, {29, 31, 128, 128}}) {
+    CAPTURE(sw);
+    CAPTURE(sh);
+    CAPTURE(w);
+    CAPTURE(h);
+    check_against_reference(random_image(sw, sh, seed++), w, h);
+  }
+}
+
+TEST_CASE("centre crop keeps the middle of the longer side") {
+  // Wide: red | green | blue thirds; the square crop is exactly the green third.
+  RgbImage wide = solid_image(30, 10, 0, 255, 0);
+  RgbImage tall = solid_image(10, 30, 0, 255, 0);
+  for (int a = 0; a < 10; ++a) {
+    for (int b = 0; b < 10; ++b) {
+      for (int c = 0; c < 3; ++c) {
+        wide.pixels[(a * 30 + b) * 3 + c] = c == 0 ? 255 : 0;
+        wide.pixels[(a * 30 + 20 + b) * 3 + c] = c == 2 ? 255 : 0;
+        tall.pixels[(b * 10 + a) * 3 + c] = c == 0 ? 255 : 0;
+        tall.pixels[((20 + b) * 10 + a) * 3 + c] = c == 2 ? 255 : 0;
+      }
+    }
+  }
+  for (const RgbImage* image : {&wide, &tall}) {
+    CHECK(center_crop_resize(*image, 10, 10).pixels == solid_image(10, 10, 0, 255, 0).pixels);
+    CHECK(center_crop_resize(*image, 4, 4).pixels == solid_image(4, 4, 0, 255, 0).pixels);
+  }
+  // Odd leftovers round the offset down: 11 wide to a 10 square drops the last column.
+  const RgbImage odd = random_image(11, 10, 3);
+  const RgbImage cropped = center_crop_resize(odd, 10, 10);
+  for (int y = 0; y < 10; ++y) CHECK(pixel(cropped, 0, y) == pixel(odd, 0, y));
+
+  const RgbImage same = random_image(12, 12, 4);
+  CHECK(center_crop_resize(same, 12, 12).pixels == same.pixels);
+
+  CHECK_THROWS_AS(center_crop_resize(same, 0, 5), std::invalid_argument);
+  CHECK_THROWS_AS(center_crop_resize(RgbImage{}, 5, 5), ImageError);
+  CHECK_THROWS_AS(center_crop_resize(RgbImage{4, 4, std::vector<uint8_t>(47)}, 2, 2), ImageError);
+}
+
+TEST_CASE("rgb_from_rgba drops alpha and checks sizes") {
+  const std::vector<uint8_t> rgba = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  const RgbImage rgb = rgb_from_rgba(rgba, 3, 1);
+  CHECK(rgb.width == 3);
+  CHECK(rgb.height == 1);
+  CHECK(rgb.pixels == std::vector<uint8_t>{1, 2, 3, 5, 6, 7, 9, 10, 11});
+  CHECK(rgb_from_rgba(rgba, 1, 3).height == 3);
+
+  CHECK_THROWS_AS(rgb_from_rgba(rgba, 2, 2), ImageError);
+  CHECK_THROWS_AS(rgb_from_rgba(rgba, 0, 3), ImageError);
+  CHECK_THROWS_AS(rgb_from_rgba(rgba, -3, -1), ImageError);
+  CHECK_THROWS_AS(rgb_from_rgba({}, 0, 0), ImageError);
+  CHECK_THROWS_AS(rgb_from_rgba(rgba, 3, 1, DecodeLimits{2}), ImageError);
+  // A forged size whose byte count overflows 32 bits must not wrap around to a match.
+  CHECK_THROWS_AS(rgb_from_rgba(rgba, 65536, 65536, DecodeLimits{UINT64_MAX}), ImageError);
+}
+
+TEST_CASE("normalize_to_nhwc applies (pixel/255 - mean) / stddev per channel") {
+  const RgbImage image = random_image(4, 3, 8);
+  const std::array<float, 3> mean = {0.485f, 0.456f, 0.406f}, stddev = {0.229f, 0.224f, 0.225f};
+  std::vector<float> out(4 * 3 * 3);
+  normalize_to_nhwc(image, mean, stddev, out);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const double want = (image.pixels[i] / 255.0 - mean[i % 3]) / stddev[i % 3];
+    CHECK(std::abs(out[i] - want) < 1e-5);
+  }
+  std::vector<float> small(out.size() - 1);
+  CHECK_THROWS_AS(normalize_to_nhwc(image, mean, stddev, small), std::invalid_argument);
+  const std::array<float, 3> zero = {0.2f, 0.0f, 0.2f};
+  CHECK_THROWS_AS(normalize_to_nhwc(image, mean, zero, out), std::invalid_argument);
+  CHECK_THROWS_AS(normalize_to_nhwc(image, std::span(mean).first(2), stddev, out), std::invalid_argument);
+}

@@ -1,0 +1,279 @@
+// Every optimized kernel against its scalar twin in reference_ops, over random shapes chosen to hit
+// the edges: sizes 1x1, 2x3, 5x7 and other odd ones, channel counts that are not multiples of the
+// vector width or of the microkernel's MR/NR tiles, and Planes with row padding to catch stride bugs.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "kernels/optimized_ops.h"
+#include "kernels/reference_ops.h"
+
+namespace opt = leafcheck::optimized_ops;
+namespace ref = leafcheck::reference_ops;
+
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+std::vector<float> random_values(size_t n, std::mt19937& rng) {
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = uniform(rng);
+  return v;
+}
+
+// An NHWC image inside a buffer with a `border`-pixel zero frame and `slack` NaN floats at the end
+// of every row: a kernel that reads past the frame or ignores row_stride produces NaN.
+struct PlaneBuffer {
+  std::vector<float> storage;
+  opt::Plane plane;
+
+  PlaneBuffer(size_t h, size_t w, size_t c, size_t border, size_t slack) {
+    const size_t row = (w + 2 * border) * c + slack;
+    storage.assign((h + 2 * border) * row, kNaN);
+    for (size_t y = 0; y < h + 2 * border; ++y) std::fill_n(storage.data() + y * row, (w + 2 * border) * c, 0.0f);
+    plane = {storage.data() + border * row + border * c, h, w, c, row};
+  }
+
+  void fill(const std::vector<float>& nhwc) {
+    const size_t row = plane.width * plane.channels;
+    for (size_t y = 0; y < plane.height; ++y) std::copy_n(nhwc.data() + y * row, row, plane.pixel(y, 0));
+  }
+
+  std::vector<float> read() const {
+    std::vector<float> out;
+    for (size_t y = 0; y < plane.height; ++y) {
+      out.insert(out.end(), plane.pixel(y, 0), plane.pixel(y, 0) + plane.width * plane.channels);
+    }
+    return out;
+  }
+
+  // Everything outside the image must be exactly as constructed (zero frame, NaN slack).
+  size_t writes_outside() const {
+    size_t count = 0;
+    const size_t row = plane.row_stride;
+    const size_t frame_rows = storage.size() / row;
+    const size_t border = static_cast<size_t>(plane.data - storage.data()) / row;
+    for (size_t y = 0; y < frame_rows; ++y) {
+      for (size_t i = 0; i < row; ++i) {
+        const size_t x = i / plane.channels;
+        const bool inside_row = y >= border && y < border + plane.height;
+        const bool inside_col = i < (plane.width + 2 * border) * plane.channels && x >= border &&
+                                x < border + plane.width;
+        if (inside_row && inside_col) continue;
+        const float v = storage[y * row + i];
+        const bool in_frame = i < (plane.width + 2 * border) * plane.channels;
+        if (in_frame ? v != 0.0f : !std::isnan(v)) ++count;
+      }
+    }
+    return count;
+  }
+};
+
+// Optimized kernels use FMA and another summation order; the error of a K-term dot product of
+// values in [-1, 1] grows with K, so the bound is 2e-6 per term (measured errors are ~10x smaller).
+void check_close(const std::vector<float>& got, const std::vector<float>& want, size_t terms) {
+  REQUIRE(got.size() == want.size());
+  const float tolerance = 2e-6f * static_cast<float>(terms + 1);
+  size_t bad = 0;
+  float worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const float d = std::fabs(got[i] - want[i]);
+    if (!(d <= tolerance)) ++bad;
+    if (!(d <= worst)) worst = d;
+  }
+  INFO("worst |difference| " << worst << ", tolerance " << tolerance);
+  CHECK(bad == 0);
+}
+
+struct ConvCase {
+  size_t h, w, cin, cout;
+  bool relu;
+};
+
+std::vector<ConvCase> conv_cases(std::mt19937& rng) {
+  std::vector<ConvCase> cases = {{1, 1, 1, 1, false}, {2, 3, 3, 32, true},   {5, 7, 3, 17, true},
+                                 {7, 5, 16, 16, false}, {3, 3, 5, 33, true}, {1, 9, 8, 7, false},
+                                 {9, 1, 13, 24, true},  {16, 16, 32, 64, true}, {6, 13, 3, 8, false}};
+  std::uniform_int_distribution<size_t> spatial(1, 12);
+  std::uniform_int_distribution<size_t> channels(1, 40);
+  std::bernoulli_distribution coin(0.5);
+  for (int i = 0; i < 40; ++i) cases.push_back({spatial(rng), spatial(rng), channels(rng), channels(rng), coin(rng)});
+  return cases;
+}
+
+}  // namespace
+
+TEST_CASE("conv3x3 matches the reference on random shapes") {
+  std::mt19937 rng(1);
+  for (const ConvCase& c : conv_cases(rng)) {
+    CAPTURE(c.h);
+    CAPTURE(c.w);
+    CAPTURE(c.cin);
+    CAPTURE(c.cout);
+    CAPTURE(c.relu);
+    const auto input = random_values(c.h * c.w * c.cin, rng);
+    const auto weight = random_values(c.cout * c.cin * 9, rng);
+    const auto bias = random_values(c.cout, rng);
+    std::vector<float> want(c.h * c.w * c.cout);
+    ref::conv3x3(input, {c.h, c.w, c.cin}, weight, bias, c.cout, c.relu, want);
+
+    PlaneBuffer in(c.h, c.w, c.cin, 1, 3);
+    in.fill(input);
+    PlaneBuffer out(c.h, c.w, c.cout, 1, 5);
+    opt::conv3x3(opt::pack_conv3x3(weight, bias, c.cout, c.cin), in.plane, out.plane, opt::Clamp::relu_if(c.relu));
+    check_close(out.read(), want, 9 * c.cin);
+    CHECK(out.writes_outside() == 0);
+  }
+}
+
+TEST_CASE("conv3x3_maxpool2x2 matches reference conv3x3 then maxpool2x2") {
+  std::mt19937 rng(2);
+  for (ConvCase c : conv_cases(rng)) {
+    c.h = std::max<size_t>(c.h, 2);
+    c.w = std::max<size_t>(c.w, 2);
+    CAPTURE(c.h);
+    CAPTURE(c.w);
+    CAPTURE(c.cin);
+    CAPTURE(c.cout);
+    CAPTURE(c.relu);
+    const auto input = random_values(c.h * c.w * c.cin, rng);
+    const auto weight = random_values(c.cout * c.cin * 9, rng);
+    const auto bias = random_values(c.cout, rng);
+    std::vector<float> conv(c.h * c.w * c.cout);
+    ref::conv3x3(input, {c.h, c.w, c.cin}, weight, bias, c.cout, c.relu, conv);
+    std::vector<float> want(c.h / 2 * (c.w / 2) * c.cout);
+    ref::maxpool2x2(conv, {c.h, c.w, c.cout}, want);
+
+    PlaneBuffer in(c.h, c.w, c.cin, 1, 2);
+    in.fill(input);
+    PlaneBuffer out(c.h / 2, c.w / 2, c.cout, 1, 1);
+    std::vector<float> scratch(opt::conv3x3_maxpool2x2_scratch_size(c.h, c.w, c.cout), kNaN);
+    opt::conv3x3_maxpool2x2(opt::pack_conv3x3(weight, bias, c.cout, c.cin), in.plane, out.plane,
+                            opt::Clamp::relu_if(c.relu), scratch);
+    check_close(out.read(), want, 9 * c.cin);
+    CHECK(out.writes_outside() == 0);
+  }
+}
+
+TEST_CASE("conv3x3_maxpool2x2 on the seed architecture's first layer size") {
+  std::mt19937 rng(3);
+  const size_t h = 128, w = 128, cin = 3, cout = 32;
+  const auto input = random_values(h * w * cin, rng);
+  const auto weight = random_values(cout * cin * 9, rng);
+  const auto bias = random_values(cout, rng);
+  std::vector<float> conv(h * w * cout);
+  ref::conv3x3(input, {h, w, cin}, weight, bias, cout, true, conv);
+  std::vector<float> want(h / 2 * w / 2 * cout);
+  ref::maxpool2x2(conv, {h, w, cout}, want);
+  PlaneBuffer in(h, w, cin, 1, 0);
+  in.fill(input);
+  PlaneBuffer out(h / 2, w / 2, cout, 1, 0);
+  std::vector<float> scratch(opt::conv3x3_maxpool2x2_scratch_size(h, w, cout));
+  opt::conv3x3_maxpool2x2(opt::pack_conv3x3(weight, bias, cout, cin), in.plane, out.plane, opt::Clamp::relu_if(true),
+                          scratch);
+  check_close(out.read(), want, 9 * cin);
+}
+
+TEST_CASE("conv3x3 rejects planes that do not match the packed weights") {
+  std::mt19937 rng(4);
+  const auto packed = opt::pack_conv3x3(random_values(4 * 3 * 9, rng), random_values(4, rng), 4, 3);
+  PlaneBuffer in(4, 4, 5, 1, 0);
+  PlaneBuffer out(4, 4, 4, 0, 0);
+  CHECK_THROWS_AS(opt::conv3x3(packed, in.plane, out.plane, {}), std::invalid_argument);
+  CHECK_THROWS_AS(opt::pack_conv3x3(random_values(10, rng), random_values(4, rng), 4, 3), std::invalid_argument);
+}
+
+TEST_CASE("maxpool2x2 matches the reference exactly, odd sizes floored") {
+  std::mt19937 rng(5);
+  const size_t shapes[][3] = {{2, 2, 1}, {2, 3, 5}, {5, 7, 3}, {3, 3, 8}, {4, 6, 17}, {9, 11, 33}, {2, 2, 64}};
+  for (const auto& s : shapes) {
+    const size_t h = s[0], w = s[1], c = s[2];
+    CAPTURE(h);
+    CAPTURE(w);
+    CAPTURE(c);
+    const auto input = random_values(h * w * c, rng);
+    std::vector<float> want(h / 2 * (w / 2) * c);
+    ref::maxpool2x2(input, {h, w, c}, want);
+    PlaneBuffer in(h, w, c, 0, 3);
+    in.fill(input);
+    PlaneBuffer out(h / 2, w / 2, c, 1, 2);
+    opt::maxpool2x2(in.plane, out.plane);
+    CHECK(out.read() == want);
+    CHECK(out.writes_outside() == 0);
+  }
+}
+
+TEST_CASE("global_avg_pool matches the reference") {
+  std::mt19937 rng(6);
+  const size_t shapes[][3] = {{1, 1, 1}, {1, 1, 9}, {2, 3, 5}, {5, 7, 17}, {8, 8, 256}, {3, 1, 31}};
+  for (const auto& s : shapes) {
+    const size_t h = s[0], w = s[1], c = s[2];
+    CAPTURE(h);
+    CAPTURE(w);
+    CAPTURE(c);
+    const auto input = random_values(h * w * c, rng);
+    std::vector<float> want(c);
+    ref::global_avg_pool(input, {h, w, c}, want);
+    PlaneBuffer in(h, w, c, 1, 4);
+    in.fill(input);
+    std::vector<float> got(c);
+    opt::global_avg_pool(in.plane, got);
+    check_close(got, want, h * w);
+  }
+}
+
+TEST_CASE("linear matches the reference") {
+  std::mt19937 rng(7);
+  const size_t shapes[][2] = {{1, 1}, {3, 5}, {256, 256}, {256, 38}, {17, 33}, {64, 1}, {7, 100}};
+  for (const auto& s : shapes) {
+    for (bool relu : {false, true}) {
+      const size_t in = s[0], out = s[1];
+      CAPTURE(in);
+      CAPTURE(out);
+      CAPTURE(relu);
+      const auto x = random_values(in, rng);
+      const auto weight = random_values(out * in, rng);
+      const auto bias = random_values(out, rng);
+      std::vector<float> want(out);
+      ref::linear(x, weight, bias, relu, want);
+      std::vector<float> got(out + 1, kNaN);
+      opt::linear(opt::pack_linear(weight, bias, out, in), x, std::span<float>(got).first(out),
+                  opt::Clamp::relu_if(relu));
+      CHECK(std::isnan(got.back()));
+      got.pop_back();
+      check_close(got, want, in);
+    }
+  }
+}
+
+TEST_CASE("relu matches the reference exactly on lengths around the vector width") {
+  std::mt19937 rng(8);
+  for (size_t n : {0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 33, 100}) {
+    CAPTURE(n);
+    auto want = random_values(n, rng);
+    auto got = want;
+    ref::relu(want);
+    opt::relu(got);
+    CHECK(got == want);
+  }
+}
+
+TEST_CASE("reference softmax sums to one and survives large logits") {
+  const std::vector<float> logits = {1000.0f, 999.0f, -1000.0f, 0.0f};
+  std::vector<float> p(logits.size());
+  ref::softmax(logits, p);
+  float sum = 0;
+  for (float v : p) {
+    CHECK(std::isfinite(v));
+    sum += v;
+  }
+  CHECK(sum == doctest::Approx(1.0f).epsilon(1e-6));
+  CHECK(p[0] == doctest::Approx(1.0f / (1.0f + std::exp(-1.0f))).epsilon(1e-6));
+  CHECK(p[2] == 0.0f);
+}

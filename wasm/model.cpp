@@ -1,0 +1,574 @@
+// Reader and writer of the model file format; model/FORMAT.md is the specification and lists
+// every rule enforced here.
+#include "model.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string_view>
+#include <unordered_set>
+
+namespace leafcheck {
+namespace {
+
+constexpr std::array<uint8_t, 8> kMagic = {'L', 'E', 'A', 'F', 'C', 'H', 'K', 0};
+constexpr uint32_t kFormatVersion = 1;
+constexpr size_t kChecksumBytes = 4;
+// Magic, version and checksum: the part every format version shares.
+constexpr size_t kMinimumFileBytes = kMagic.size() + 4 + kChecksumBytes;
+
+constexpr uint32_t kMaxInputSize = 4096;
+constexpr uint32_t kMaxChannels = 4096;  // input channels and every conv/linear in/out size
+constexpr uint32_t kMaxLabels = 4096;
+constexpr uint32_t kMaxLabelBytes = 256;
+constexpr uint32_t kMaxMetadataBytes = 64 * 1024;
+constexpr uint32_t kMaxLayers = 256;
+// Bounds the activation buffers a reader allocates from the shapes in the file (256 MiB of f32).
+constexpr uint64_t kMaxActivationValues = uint64_t{1} << 26;
+
+// ---- checksum ------------------------------------------------------------------------------
+
+constexpr std::array<uint32_t, 256> make_crc32_table() {
+  std::array<uint32_t, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int bit = 0; bit < 8; ++bit) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[i] = c;
+  }
+  return table;
+}
+
+constexpr std::array<uint32_t, 256> kCrc32Table = make_crc32_table();
+
+uint32_t crc32(std::span<const uint8_t> bytes) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (uint8_t b : bytes) c = kCrc32Table[(c ^ b) & 0xFFu] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+// ---- naming, for messages ------------------------------------------------------------------
+
+bool is_known_kind(uint8_t kind) {
+  return kind >= static_cast<uint8_t>(LayerKind::Conv3x3) && kind <= static_cast<uint8_t>(LayerKind::Relu);
+}
+
+std::string_view kind_name(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::Conv3x3: return "conv3x3";
+    case LayerKind::MaxPool2x2: return "maxpool2x2";
+    case LayerKind::GlobalAvgPool: return "global avg pool";
+    case LayerKind::Linear: return "linear";
+    case LayerKind::Relu: return "relu";
+  }
+  return "unknown";
+}
+
+bool has_parameters(LayerKind kind) { return kind == LayerKind::Conv3x3 || kind == LayerKind::Linear; }
+
+std::string layer_name(size_t index, LayerKind kind) {
+  return "layer " + std::to_string(index + 1) + " (" + std::string(kind_name(kind)) + ")";
+}
+
+std::string shape_text(std::span<const uint32_t> shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+[[noreturn]] void fail(const std::string& message) { throw ModelError("invalid model: " + message); }
+
+void check_range(uint64_t value, uint64_t low, uint64_t high, const std::string& what) {
+  if (value < low || value > high) {
+    fail(what + " is " + std::to_string(value) + "; it must be " + std::to_string(low) + ".." + std::to_string(high));
+  }
+}
+
+// ---- rules shared by the reader and validate_model ---------------------------------------
+
+enum class Role { Weight, Bias };
+
+void check_dtype(uint8_t dtype, const std::string& what) {
+  if (dtype == static_cast<uint8_t>(DType::F32)) return;
+  if (dtype == 2) {
+    fail(what + " uses int8 weights (dtype 2), which are not supported by this version of Leafcheck; "
+                "update the app or export the model with f32 weights");
+  }
+  fail(what + " has unknown dtype " + std::to_string(dtype) + " (1 = f32 is the only supported dtype)");
+}
+
+std::string_view expected_shape(LayerKind kind, Role role) {
+  if (role == Role::Bias) return "[out]";
+  return kind == LayerKind::Conv3x3 ? "[out, in, 3, 3]" : "[out, in]";
+}
+
+void check_rank(LayerKind kind, Role role, size_t rank, const std::string& what) {
+  const size_t expected = role == Role::Bias ? 1 : kind == LayerKind::Conv3x3 ? 4 : 2;
+  if (rank != expected) {
+    fail(what + " has rank " + std::to_string(rank) + "; it must have rank " + std::to_string(expected) + ", " +
+         std::string(expected_shape(kind, role)));
+  }
+}
+
+// weight_out: the weight's first dimension, which a bias must match (unused for weights).
+void check_shape(LayerKind kind, Role role, std::span<const uint32_t> shape, uint32_t weight_out,
+                 const std::string& what) {
+  check_rank(kind, role, shape.size(), what);
+  if (role == Role::Bias) {
+    if (shape[0] != weight_out) {
+      fail(what + " has shape " + shape_text(shape) + "; it must be [" + std::to_string(weight_out) +
+           "], one value per output of the weight");
+    }
+    return;
+  }
+  check_range(shape[0], 1, kMaxChannels, what + " out size");
+  check_range(shape[1], 1, kMaxChannels, what + " in size");
+  if (kind == LayerKind::Conv3x3 && (shape[2] != 3 || shape[3] != 3)) {
+    fail(what + " has shape " + shape_text(shape) + "; a conv3x3 weight must be " +
+         std::string(expected_shape(kind, role)));
+  }
+}
+
+void check_fused_relu(LayerKind kind, uint8_t fused_relu, const std::string& what) {
+  if (fused_relu > 1) fail(what + " has fused_relu " + std::to_string(fused_relu) + "; it must be 0 or 1");
+  if (fused_relu && !has_parameters(kind)) fail(what + " sets fused_relu; only conv3x3 and linear layers can");
+}
+
+void check_finite(std::span<const float> values, const std::string& what) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      fail(what + " holds " + (std::isnan(values[i]) ? "NaN" : "infinity") + " at element " + std::to_string(i) +
+           "; the model is broken (diverged training or a faulty export): re-train or re-export it");
+    }
+  }
+}
+
+// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+bool is_valid_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<uint8_t>(text[i]);
+    size_t extra = 0;
+    uint32_t code = 0;
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if ((lead & 0xE0) == 0xC0) {
+      extra = 1;
+      code = lead & 0x1F;
+    } else if ((lead & 0xF0) == 0xE0) {
+      extra = 2;
+      code = lead & 0x0F;
+    } else if ((lead & 0xF8) == 0xF0) {
+      extra = 3;
+      code = lead & 0x07;
+    } else {
+      return false;
+    }
+    if (text.size() - i <= extra) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      const auto next = static_cast<uint8_t>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    constexpr uint32_t kSmallestOfLength[] = {0, 0x80, 0x800, 0x10000};
+    if (code < kSmallestOfLength[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+void check_label(std::string_view label, size_t index) {
+  const std::string what = "label " + std::to_string(index + 1);
+  check_range(label.size(), 1, kMaxLabelBytes, what + " length in bytes");
+  if (!is_valid_utf8(label)) fail(what + " is not valid UTF-8");
+  for (char ch : label) {
+    const auto byte = static_cast<uint8_t>(ch);
+    if (byte < 0x20 || byte == 0x7F) fail(what + " contains a control character (byte " + std::to_string(byte) + ")");
+  }
+}
+
+void check_labels(const std::vector<std::string>& labels) {
+  check_range(labels.size(), 1, kMaxLabels, "the label count");
+  std::unordered_set<std::string_view> seen;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    check_label(labels[i], i);
+    if (!seen.insert(labels[i]).second) fail("label \"" + labels[i] + "\" appears more than once");
+  }
+}
+
+void check_metadata(std::string_view metadata) {
+  check_range(metadata.size(), 0, kMaxMetadataBytes, "the metadata length in bytes");
+  if (!is_valid_utf8(metadata)) fail("the metadata is not valid UTF-8");
+}
+
+void check_input(uint32_t height, uint32_t width, uint32_t channels) {
+  check_range(height, 1, kMaxInputSize, "the input height");
+  check_range(width, 1, kMaxInputSize, "the input width");
+  check_range(channels, 1, kMaxChannels, "the input channel count");
+}
+
+void check_normalisation(const ModelSpec& spec) {
+  if (spec.mean.size() != spec.input_channels || spec.stddev.size() != spec.input_channels) {
+    fail("the input has " + std::to_string(spec.input_channels) + " channels but there are " +
+         std::to_string(spec.mean.size()) + " means and " + std::to_string(spec.stddev.size()) +
+         " standard deviations; there must be one of each per channel");
+  }
+  check_finite(spec.mean, "the input mean");
+  check_finite(spec.stddev, "the input stddev");
+  for (size_t c = 0; c < spec.stddev.size(); ++c) {
+    if (!(spec.stddev[c] > 0.0f)) {
+      fail("the input stddev of channel " + std::to_string(c + 1) + " is " + std::to_string(spec.stddev[c]) +
+           "; it must be greater than 0");
+    }
+  }
+}
+
+// The activation shape while walking the layers: an image H x W x C or a vector of `channels`.
+struct Activation {
+  bool image = true;
+  uint64_t height = 0;
+  uint64_t width = 0;
+  uint64_t channels = 0;
+
+  uint64_t values() const { return image ? height * width * channels : channels; }
+  std::string text() const {
+    if (!image) return "a vector of " + std::to_string(channels);
+    return "an image of " + std::to_string(height) + "x" + std::to_string(width) + "x" + std::to_string(channels);
+  }
+};
+
+void check_activation_size(const Activation& a, const std::string& where) {
+  if (a.values() > kMaxActivationValues) {
+    fail(where + " produces " + a.text() + " (" + std::to_string(a.values()) + " values); at most " +
+         std::to_string(kMaxActivationValues) + " are allowed");
+  }
+}
+
+Activation apply_layer(const Layer& layer, const std::string& name, Activation a) {
+  switch (layer.kind) {
+    case LayerKind::Conv3x3: {
+      const uint32_t out = layer.weight.shape[0], in = layer.weight.shape[1];
+      if (!a.image || a.channels != in) {
+        fail(name + " expects an image with " + std::to_string(in) + " channels but receives " + a.text());
+      }
+      a.channels = out;
+      break;
+    }
+    case LayerKind::MaxPool2x2:
+      if (!a.image || a.height < 2 || a.width < 2) {
+        fail(name + " expects an image of at least 2x2 but receives " + a.text());
+      }
+      a.height /= 2;
+      a.width /= 2;
+      break;
+    case LayerKind::GlobalAvgPool:
+      if (!a.image) fail(name + " expects an image but receives " + a.text());
+      a.image = false;
+      break;
+    case LayerKind::Linear: {
+      const uint32_t out = layer.weight.shape[0], in = layer.weight.shape[1];
+      if (a.image) {
+        fail(name + " expects a vector of " + std::to_string(in) + " but receives " + a.text() +
+             " (a global avg pool must come before it)");
+      }
+      if (a.channels != in) fail(name + " expects a vector of " + std::to_string(in) + " but receives " + a.text());
+      a.channels = out;
+      break;
+    }
+    case LayerKind::Relu:
+      break;
+  }
+  check_activation_size(a, name);
+  return a;
+}
+
+void check_layer_tensors(const Layer& layer, const std::string& name) {
+  if (!has_parameters(layer.kind)) {
+    if (!layer.weight.shape.empty() || !layer.weight.data.empty() || !layer.bias.shape.empty() ||
+        !layer.bias.data.empty()) {
+      fail(name + " has a weight or bias tensor; only conv3x3 and linear layers have them");
+    }
+    return;
+  }
+  const auto check_tensor = [&](const Tensor& tensor, Role role, uint32_t weight_out, const std::string& what) {
+    check_dtype(static_cast<uint8_t>(tensor.dtype), what);
+    check_shape(layer.kind, role, tensor.shape, weight_out, what);
+    if (tensor.data.size() != tensor.element_count()) {
+      fail(what + " has shape " + shape_text(tensor.shape) + " (" + std::to_string(tensor.element_count()) +
+           " values) but holds " + std::to_string(tensor.data.size()) + " values");
+    }
+    check_finite(tensor.data, what);
+  };
+  check_tensor(layer.weight, Role::Weight, 0, name + " weight");
+  check_tensor(layer.bias, Role::Bias, layer.weight.shape[0], name + " bias");
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+// Every read goes through take(), which checks the length against what is left first.
+class Reader {
+ public:
+  explicit Reader(std::span<const uint8_t> bytes) : bytes_(bytes) {}
+
+  size_t remaining() const { return bytes_.size() - position_; }
+
+  std::span<const uint8_t> take(uint64_t count, const std::string& what) {
+    if (count > remaining()) truncated(count, what);
+    const auto out = bytes_.subspan(position_, static_cast<size_t>(count));
+    position_ += static_cast<size_t>(count);
+    return out;
+  }
+
+  uint8_t u8(const std::string& what) { return take(1, what)[0]; }
+  uint16_t u16(const std::string& what) {
+    const auto b = take(2, what);
+    return static_cast<uint16_t>(b[0] | b[1] << 8);
+  }
+  uint32_t u32(const std::string& what) { return load_u32(take(4, what).data()); }
+
+  // Callers bound count by their limits (at most 4096 * 4096 * 9), so count * 4 cannot overflow.
+  std::vector<float> f32s(uint64_t count, const std::string& what) {
+    const auto bytes = take(count * 4, what);
+    std::vector<float> values(static_cast<size_t>(count));
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(values.data(), bytes.data(), bytes.size());
+    } else {
+      for (size_t i = 0; i < values.size(); ++i) values[i] = std::bit_cast<float>(load_u32(bytes.data() + 4 * i));
+    }
+    return values;
+  }
+
+  static uint32_t load_u32(const uint8_t* p) {
+    return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+  }
+
+ private:
+  [[noreturn]] void truncated(uint64_t count, const std::string& what) const {
+    throw ModelError("model file is truncated: expected " + std::to_string(count) + " more bytes for " + what +
+                     " but only " + std::to_string(remaining()) + " remain; download the model again");
+  }
+
+  std::span<const uint8_t> bytes_;
+  size_t position_ = 0;
+};
+
+Tensor read_tensor(Reader& reader, LayerKind kind, Role role, uint32_t weight_out, const std::string& what) {
+  Tensor tensor;
+  check_dtype(reader.u8(what + " dtype"), what);
+  const uint8_t rank = reader.u8(what + " rank");
+  check_rank(kind, role, rank, what);
+  for (uint8_t i = 0; i < rank; ++i) tensor.shape.push_back(reader.u32(what + " dimensions"));
+  check_shape(kind, role, tensor.shape, weight_out, what);
+  // Shapes within the limits hold at most 4096 * 4096 * 9 values: no overflow in 64 bits.
+  uint64_t count = 1;
+  for (uint32_t d : tensor.shape) count *= d;
+  tensor.data = reader.f32s(count, what + " values");
+  return tensor;
+}
+
+Layer read_layer(Reader& reader, size_t index) {
+  const std::string number = "layer " + std::to_string(index + 1);
+  const uint8_t kind = reader.u8(number + " kind");
+  if (!is_known_kind(kind)) {
+    fail(number + " has unknown kind " + std::to_string(kind) +
+         " (known: 1 conv3x3, 2 maxpool2x2, 3 global avg pool, 4 linear, 5 relu); "
+         "the file may need a newer Leafcheck");
+  }
+  Layer layer;
+  layer.kind = static_cast<LayerKind>(kind);
+  const std::string name = layer_name(index, layer.kind);
+  const uint8_t fused_relu = reader.u8(name + " fused_relu flag");
+  check_fused_relu(layer.kind, fused_relu, name);
+  layer.fused_relu = fused_relu != 0;
+  if (has_parameters(layer.kind)) {
+    layer.weight = read_tensor(reader, layer.kind, Role::Weight, 0, name + " weight");
+    layer.bias = read_tensor(reader, layer.kind, Role::Bias, layer.weight.shape[0], name + " bias");
+  }
+  return layer;
+}
+
+void check_envelope(std::span<const uint8_t> bytes) {
+  if (bytes.size() < kMagic.size() || !std::equal(kMagic.begin(), kMagic.end(), bytes.begin())) {
+    throw ModelError("not a Leafcheck model file: it does not start with the LEAFCHK signature (" +
+                     std::to_string(bytes.size()) + " bytes); choose a Leafcheck .lcm model file");
+  }
+  if (bytes.size() < kMinimumFileBytes) {
+    throw ModelError("model file is truncated: " + std::to_string(bytes.size()) + " bytes, fewer than the " +
+                     std::to_string(kMinimumFileBytes) + " of an empty model; download the model again");
+  }
+  const size_t body = bytes.size() - kChecksumBytes;
+  const uint32_t stored = Reader::load_u32(bytes.data() + body);
+  if (crc32(bytes.first(body)) != stored) {
+    throw ModelError(
+        "model file is corrupted or incompletely downloaded: its CRC-32 checksum does not match; "
+        "download the model again");
+  }
+  const uint32_t version = Reader::load_u32(bytes.data() + kMagic.size());
+  if (version > kFormatVersion) {
+    throw ModelError("model file uses format version " + std::to_string(version) +
+                     ", but this version of Leafcheck reads only version " + std::to_string(kFormatVersion) +
+                     "; update the app to use this model");
+  }
+  if (version < 1) throw ModelError("model file has invalid format version 0");
+}
+
+// ---- writing -------------------------------------------------------------------------------
+
+class Writer {
+ public:
+  void u8(uint8_t v) { bytes_.push_back(v); }
+  void u16(uint16_t v) {
+    u8(static_cast<uint8_t>(v));
+    u8(static_cast<uint8_t>(v >> 8));
+  }
+  void u32(uint32_t v) {
+    for (int shift = 0; shift < 32; shift += 8) u8(static_cast<uint8_t>(v >> shift));
+  }
+  void f32s(std::span<const float> values) {
+    for (float v : values) u32(std::bit_cast<uint32_t>(v));
+  }
+  void text(std::string_view s) { bytes_.insert(bytes_.end(), s.begin(), s.end()); }
+  void tensor(const Tensor& t) {
+    u8(static_cast<uint8_t>(t.dtype));
+    u8(static_cast<uint8_t>(t.shape.size()));
+    for (uint32_t d : t.shape) u32(d);
+    f32s(t.data);
+  }
+  std::vector<uint8_t> finish() {
+    u32(crc32(bytes_));
+    return std::move(bytes_);
+  }
+  void reserve(size_t n) { bytes_.reserve(n); }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+}  // namespace
+
+// A default-constructed tensor (empty shape) stands for "no tensor" in layers without parameters.
+size_t Tensor::element_count() const {
+  if (shape.empty()) return 0;
+  size_t count = 1;
+  for (uint32_t d : shape) {
+    if (d != 0 && count > std::numeric_limits<size_t>::max() / d) {
+      throw ModelError("tensor shape " + shape_text(shape) + " has more values than this platform can address");
+    }
+    count *= d;
+  }
+  return count;
+}
+
+void validate_model(const ModelSpec& spec) {
+  check_input(spec.input_height, spec.input_width, spec.input_channels);
+  check_normalisation(spec);
+  check_labels(spec.labels);
+  check_metadata(spec.metadata_json);
+  check_range(spec.layers.size(), 1, kMaxLayers, "the layer count");
+
+  Activation a{.image = true, .height = spec.input_height, .width = spec.input_width, .channels = spec.input_channels};
+  check_activation_size(a, "the input");
+  for (size_t i = 0; i < spec.layers.size(); ++i) {
+    const Layer& layer = spec.layers[i];
+    if (!is_known_kind(static_cast<uint8_t>(layer.kind))) {
+      fail("layer " + std::to_string(i + 1) + " has unknown kind " + std::to_string(static_cast<int>(layer.kind)));
+    }
+    const std::string name = layer_name(i, layer.kind);
+    check_fused_relu(layer.kind, layer.fused_relu, name);
+    check_layer_tensors(layer, name);
+    a = apply_layer(layer, name, a);
+  }
+  if (a.image) {
+    fail("the last layer outputs " + a.text() + "; the model must end with a vector of class scores");
+  }
+  if (a.channels != spec.labels.size()) {
+    fail("the last layer outputs " + a.text() + " but there are " + std::to_string(spec.labels.size()) +
+         " labels; there must be one output per label");
+  }
+}
+
+ModelSpec parse_model(std::span<const uint8_t> bytes) {
+  check_envelope(bytes);
+  Reader reader(bytes.first(bytes.size() - kChecksumBytes));
+  reader.take(kMagic.size() + 4, "the signature and version");
+  const uint32_t flags = reader.u32("the flags");
+  if (flags != 0) {
+    fail("the flags field is " + std::to_string(flags) + "; version 1 files must have 0 (the file may need a newer Leafcheck)");
+  }
+
+  ModelSpec spec;
+  spec.input_height = reader.u32("the input height");
+  spec.input_width = reader.u32("the input width");
+  spec.input_channels = reader.u32("the input channel count");
+  check_input(spec.input_height, spec.input_width, spec.input_channels);
+  spec.mean = reader.f32s(spec.input_channels, "the input mean");
+  spec.stddev = reader.f32s(spec.input_channels, "the input stddev");
+
+  const uint32_t label_count = reader.u32("the label count");
+  check_range(label_count, 1, kMaxLabels, "the label count");
+  spec.labels.reserve(label_count);
+  for (uint32_t i = 0; i < label_count; ++i) {
+    const std::string what = "label " + std::to_string(i + 1);
+    const uint16_t length = reader.u16(what + " length");
+    check_range(length, 1, kMaxLabelBytes, what + " length in bytes");
+    const auto text = reader.take(length, what);
+    spec.labels.emplace_back(text.begin(), text.end());
+  }
+
+  const uint32_t metadata_length = reader.u32("the metadata length");
+  check_range(metadata_length, 0, kMaxMetadataBytes, "the metadata length in bytes");
+  const auto metadata = reader.take(metadata_length, "the metadata");
+  spec.metadata_json.assign(metadata.begin(), metadata.end());
+
+  const uint32_t layer_count = reader.u32("the layer count");
+  check_range(layer_count, 1, kMaxLayers, "the layer count");
+  spec.layers.reserve(layer_count);
+  for (uint32_t i = 0; i < layer_count; ++i) spec.layers.push_back(read_layer(reader, i));
+
+  if (reader.remaining() != 0) {
+    fail("the file has " + std::to_string(reader.remaining()) +
+         " unexpected bytes after the last layer; it was not written by a Leafcheck exporter");
+  }
+  validate_model(spec);
+  return spec;
+}
+
+std::vector<uint8_t> serialize_model(const ModelSpec& spec) {
+  validate_model(spec);
+  size_t size = 64 + spec.metadata_json.size() + 8 * spec.mean.size();
+  for (const std::string& label : spec.labels) size += 2 + label.size();
+  for (const Layer& layer : spec.layers) size += 32 + 4 * (layer.weight.data.size() + layer.bias.data.size());
+
+  Writer out;
+  out.reserve(size);
+  out.text(std::string_view(reinterpret_cast<const char*>(kMagic.data()), kMagic.size()));
+  out.u32(kFormatVersion);
+  out.u32(0);
+  out.u32(spec.input_height);
+  out.u32(spec.input_width);
+  out.u32(spec.input_channels);
+  out.f32s(spec.mean);
+  out.f32s(spec.stddev);
+  out.u32(static_cast<uint32_t>(spec.labels.size()));
+  for (const std::string& label : spec.labels) {
+    out.u16(static_cast<uint16_t>(label.size()));
+    out.text(label);
+  }
+  out.u32(static_cast<uint32_t>(spec.metadata_json.size()));
+  out.text(spec.metadata_json);
+  out.u32(static_cast<uint32_t>(spec.layers.size()));
+  for (const Layer& layer : spec.layers) {
+    out.u8(static_cast<uint8_t>(layer.kind));
+    out.u8(layer.fused_relu ? 1 : 0);
+    if (has_parameters(layer.kind)) {
+      out.tensor(layer.weight);
+      out.tensor(layer.bias);
+    }
+  }
+  return out.finish();
+}
+
+}  // namespace leafcheck

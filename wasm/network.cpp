@@ -1,0 +1,284 @@
+#include "network.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kernels/optimized_ops.h"
+#include "kernels/reference_ops.h"
+
+namespace leafcheck {
+namespace {
+
+namespace opt = optimized_ops;
+namespace ref = reference_ops;
+
+// One intermediate result. Vectors (after GlobalAvgPool) are 1x1xC. An activation read by an
+// optimized conv carries a one-pixel zero border (pad = 1) that is zeroed once and never written.
+struct Activation {
+  size_t height = 1;
+  size_t width = 1;
+  size_t channels = 0;
+  bool spatial = true;
+  size_t pad = 0;
+  std::vector<float> storage;
+
+  size_t size() const { return height * width * channels; }
+  size_t row_stride() const { return (width + 2 * pad) * channels; }
+  opt::Plane plane() {
+    return {storage.data() + pad * row_stride() + pad * channels, height, width, channels, row_stride()};
+  }
+  ref::ImageShape shape() const { return {height, width, channels}; }
+  // Only meaningful without a border: the activation as one contiguous NHWC array.
+  std::span<float> values() { return {storage.data(), size()}; }
+};
+
+enum class Op { Conv3x3, Conv3x3MaxPool, MaxPool, GlobalAvgPool, Linear, Relu };
+
+struct Step {
+  Op op;
+  size_t src;
+  size_t dst;     // == src for the in-place Relu
+  size_t params;  // Optimized: index into convs/linears. Reference: index into layers.
+  bool relu;
+};
+
+std::string layer_name(size_t index, const char* kind) {
+  return "layer " + std::to_string(index) + " (" + kind + ")";
+}
+
+void expect_shape(const Tensor& t, const std::vector<uint32_t>& shape, const std::string& what) {
+  if (t.dtype != DType::F32) throw ModelError(what + ": only f32 tensors are supported");
+  if (t.shape != shape || t.data.size() != t.element_count()) {
+    std::string want;
+    for (uint32_t d : shape) {
+      if (!want.empty()) want += 'x';
+      want += std::to_string(d);
+    }
+    throw ModelError(what + ": expected a tensor of shape " + want);
+  }
+}
+
+}  // namespace
+
+struct Network::Impl {
+  KernelSet kernels;
+  std::vector<Activation> acts;
+  std::vector<Step> steps;
+  std::vector<Layer> layers;  // Reference only: the weights as the file has them.
+  std::vector<opt::PackedConv3x3> convs;
+  std::vector<opt::PackedLinear> linears;
+  std::vector<float> scratch;
+
+  Impl(const ModelSpec& spec, KernelSet k) : kernels(k) {
+    plan(spec);
+    allocate();
+  }
+
+  bool optimized() const { return kernels == KernelSet::Optimized; }
+
+  // The last step writes the current activation; Relu and MaxPool may fold into it.
+  Step* producer_of_current() {
+    if (steps.empty() || steps.back().dst != acts.size() - 1 || steps.back().op == Op::Relu) return nullptr;
+    return &steps.back();
+  }
+
+  void plan(const ModelSpec& spec) {
+    if (spec.input_height == 0 || spec.input_width == 0 || spec.input_channels == 0) {
+      throw ModelError("model input size must be non-zero");
+    }
+    acts.push_back({spec.input_height, spec.input_width, spec.input_channels, true, 0, {}});
+    for (size_t i = 0; i < spec.layers.size(); ++i) {
+      const Layer& layer = spec.layers[i];
+      const size_t src = acts.size() - 1;
+      const Activation cur = acts.back();
+      switch (layer.kind) {
+        case LayerKind::Conv3x3: {
+          const std::string what = layer_name(i, "Conv3x3");
+          if (!cur.spatial) throw ModelError(what + ": needs an image input, got a vector");
+          if (layer.weight.shape.empty()) throw ModelError(what + ": missing weight");
+          const uint32_t out = layer.weight.shape[0];
+          if (out == 0) throw ModelError(what + ": zero output channels");
+          expect_shape(layer.weight, {out, static_cast<uint32_t>(cur.channels), 3, 3}, what + " weight");
+          expect_shape(layer.bias, {out}, what + " bias");
+          acts.push_back({cur.height, cur.width, out, true, 0, {}});
+          steps.push_back({Op::Conv3x3, src, src + 1, add_conv(layer, i), layer.fused_relu});
+          break;
+        }
+        case LayerKind::MaxPool2x2: {
+          if (!cur.spatial || cur.height < 2 || cur.width < 2) {
+            throw ModelError(layer_name(i, "MaxPool2x2") + ": needs an image of at least 2x2");
+          }
+          Step* producer = producer_of_current();
+          if (optimized() && producer != nullptr && producer->op == Op::Conv3x3) {
+            producer->op = Op::Conv3x3MaxPool;
+            acts.back().height /= 2;
+            acts.back().width /= 2;
+          } else {
+            acts.push_back({cur.height / 2, cur.width / 2, cur.channels, true, 0, {}});
+            steps.push_back({Op::MaxPool, src, src + 1, i, false});
+          }
+          break;
+        }
+        case LayerKind::GlobalAvgPool:
+          if (!cur.spatial) throw ModelError(layer_name(i, "GlobalAvgPool") + ": needs an image input, got a vector");
+          acts.push_back({1, 1, cur.channels, false, 0, {}});
+          steps.push_back({Op::GlobalAvgPool, src, src + 1, i, false});
+          break;
+        case LayerKind::Linear: {
+          const std::string what = layer_name(i, "Linear");
+          if (cur.spatial) throw ModelError(what + ": needs a vector input (put GlobalAvgPool before it)");
+          if (layer.weight.shape.empty()) throw ModelError(what + ": missing weight");
+          const uint32_t out = layer.weight.shape[0];
+          if (out == 0) throw ModelError(what + ": zero outputs");
+          expect_shape(layer.weight, {out, static_cast<uint32_t>(cur.channels)}, what + " weight");
+          expect_shape(layer.bias, {out}, what + " bias");
+          acts.push_back({1, 1, out, false, 0, {}});
+          steps.push_back({Op::Linear, src, src + 1, add_linear(layer, i), layer.fused_relu});
+          break;
+        }
+        case LayerKind::Relu: {
+          Step* producer = producer_of_current();
+          if (optimized() && producer != nullptr &&
+              (producer->op == Op::Conv3x3 || producer->op == Op::Conv3x3MaxPool || producer->op == Op::Linear)) {
+            producer->relu = true;
+          } else {
+            steps.push_back({Op::Relu, src, src, i, false});
+          }
+          break;
+        }
+        default:
+          throw ModelError("layer " + std::to_string(i) + ": unknown layer kind " +
+                           std::to_string(static_cast<int>(layer.kind)));
+      }
+    }
+    const Activation& last = acts.back();
+    if (last.spatial) throw ModelError("the model must end in a vector (GlobalAvgPool or Linear), not an image");
+    if (last.channels != spec.labels.size()) {
+      throw ModelError("the model outputs " + std::to_string(last.channels) + " values but has " +
+                       std::to_string(spec.labels.size()) + " labels");
+    }
+  }
+
+  size_t add_conv(const Layer& layer, size_t index) {
+    if (!optimized()) return keep_layer(layer, index);
+    convs.push_back(opt::pack_conv3x3(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
+    return convs.size() - 1;
+  }
+
+  size_t add_linear(const Layer& layer, size_t index) {
+    if (!optimized()) return keep_layer(layer, index);
+    linears.push_back(opt::pack_linear(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
+    return linears.size() - 1;
+  }
+
+  size_t keep_layer(const Layer& layer, size_t index) {
+    layers.resize(index + 1);
+    layers[index] = layer;
+    return index;
+  }
+
+  void allocate() {
+    size_t scratch_size = 0;
+    for (const Step& s : steps) {
+      if (s.op == Op::Conv3x3 || s.op == Op::Conv3x3MaxPool) acts[s.src].pad = optimized() ? 1 : 0;
+      if (s.op == Op::Conv3x3MaxPool) {
+        const Activation& in = acts[s.src];
+        scratch_size = std::max(scratch_size, opt::conv3x3_maxpool2x2_scratch_size(in.height, in.width,
+                                                                                    acts[s.dst].channels));
+      }
+    }
+    for (Activation& a : acts) a.storage.assign((a.height + 2 * a.pad) * (a.width + 2 * a.pad) * a.channels, 0.0f);
+    scratch.assign(scratch_size, 0.0f);
+  }
+
+  void run_optimized(const Step& s) {
+    Activation& in = acts[s.src];
+    Activation& out = acts[s.dst];
+    switch (s.op) {
+      case Op::Conv3x3:
+        opt::conv3x3(convs[s.params], in.plane(), out.plane(), opt::Clamp::relu_if(s.relu));
+        break;
+      case Op::Conv3x3MaxPool:
+        opt::conv3x3_maxpool2x2(convs[s.params], in.plane(), out.plane(), opt::Clamp::relu_if(s.relu), scratch);
+        break;
+      case Op::MaxPool:
+        opt::maxpool2x2(in.plane(), out.plane());
+        break;
+      case Op::GlobalAvgPool:
+        opt::global_avg_pool(in.plane(), out.values());
+        break;
+      case Op::Linear:
+        opt::linear(linears[s.params], in.values(), out.values(), opt::Clamp::relu_if(s.relu));
+        break;
+      case Op::Relu:
+        // The zero border stays zero under ReLU, so the whole buffer can go through.
+        opt::relu(in.storage);
+        break;
+    }
+  }
+
+  void run_reference(const Step& s) {
+    Activation& in = acts[s.src];
+    Activation& out = acts[s.dst];
+    switch (s.op) {
+      case Op::Conv3x3: {
+        const Layer& l = layers[s.params];
+        ref::conv3x3(in.values(), in.shape(), l.weight.data, l.bias.data, out.channels, s.relu, out.values());
+        break;
+      }
+      case Op::Conv3x3MaxPool:
+        throw std::logic_error("Network: the reference path never fuses conv and maxpool");
+      case Op::MaxPool:
+        ref::maxpool2x2(in.values(), in.shape(), out.values());
+        break;
+      case Op::GlobalAvgPool:
+        ref::global_avg_pool(in.values(), in.shape(), out.values());
+        break;
+      case Op::Linear: {
+        const Layer& l = layers[s.params];
+        ref::linear(in.values(), l.weight.data, l.bias.data, s.relu, out.values());
+        break;
+      }
+      case Op::Relu:
+        ref::relu(in.values());
+        break;
+    }
+  }
+
+  void load_input(std::span<const float> input) {
+    opt::Plane p = acts.front().plane();
+    const size_t row = p.width * p.channels;
+    for (size_t y = 0; y < p.height; ++y) std::copy_n(input.data() + y * row, row, p.data + y * p.row_stride);
+  }
+};
+
+Network::Network(const ModelSpec& spec, KernelSet kernels) : impl_(std::make_unique<Impl>(spec, kernels)) {}
+Network::~Network() = default;
+Network::Network(Network&&) noexcept = default;
+Network& Network::operator=(Network&&) noexcept = default;
+
+std::span<const float> Network::forward(std::span<const float> input) {
+  if (input.size() != input_size()) {
+    const Activation& a = impl_->acts.front();
+    throw std::invalid_argument("Network::forward: expected " + std::to_string(input_size()) + " floats (" +
+                                std::to_string(a.height) + "x" + std::to_string(a.width) + "x" +
+                                std::to_string(a.channels) + " NHWC), got " + std::to_string(input.size()));
+  }
+  impl_->load_input(input);
+  for (const Step& s : impl_->steps) {
+    if (impl_->optimized()) {
+      impl_->run_optimized(s);
+    } else {
+      impl_->run_reference(s);
+    }
+  }
+  return impl_->acts.back().values();
+}
+
+size_t Network::input_size() const { return impl_->acts.front().size(); }
+size_t Network::output_size() const { return impl_->acts.back().size(); }
+
+}  // namespace leafcheck

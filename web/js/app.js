@@ -1,0 +1,599 @@
+// Leafcheck page: wires the scan inputs, the inference worker, the result, history and settings.
+import buildInfo from './build-info.js';
+import { LiveCamera } from './camera.js';
+import { ClassifierClient } from './classifier-client.js';
+import { historyToCsv } from './csv.js';
+import { cameraErrorKey, isQuotaError, scanErrorKey } from './errors.js';
+import { HistoryStore } from './history-store.js';
+import { LANGUAGES, Translations, preferredLanguage } from './i18n.js';
+import { decodeForDisplay, grabFrame, leafColourFraction, photoBlob, thumbnailBlob } from './images.js';
+import { OfflineSupport } from './offline.js';
+
+// Below this top probability the app says "not sure" instead of naming a disease.
+const CONFIDENCE_THRESHOLD = 0.6;
+// Below this share of leaf-coloured pixels in the centre square the photo is taken not to show a leaf.
+const LEAF_COLOUR_THRESHOLD = 0.2;
+// Larger files are refused before reading them: no phone photo comes near this.
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+const SETTINGS_KEY = 'leafcheck-settings';
+
+const $ = (id) => document.getElementById(id);
+
+const settings = { language: null, saveLocation: false, ...readSettings() };
+const client = new ClassifierClient();
+const offline = new OfflineSupport();
+const camera = new LiveCamera($('live-video'));
+let tr = await Translations.load(preferredLanguage(settings.language));
+let engine = null;
+let engineError = null;
+let engineReady = null;
+let history = null;
+let historyError = null;
+let currentScan = null;
+const objectUrls = { result: null, history: [] };
+
+function readSettings() {
+  try {
+    return JSON.parse(localStorage.getItem(SETTINGS_KEY)) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function saveSettings() {
+  try {
+    localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+  } catch {
+    // Storage full or blocked: the choice still applies to this visit.
+  }
+}
+
+function element(tag, properties = {}, children = []) {
+  const node = document.createElement(tag);
+  Object.assign(node, properties);
+  for (const child of [].concat(children)) node.append(child);
+  return node;
+}
+
+function showError(target, key, values) {
+  target.textContent = tr.t(key, values);
+  target.hidden = false;
+}
+
+function setStatus(text) {
+  $('scan-status').textContent = text;
+}
+
+// ---- engine -------------------------------------------------------------------------------------
+
+function modelIsTrained() {
+  return engine?.metadata?.trained === true;
+}
+
+function startEngine() {
+  engineReady = client.start(buildInfo).then(
+    (info) => {
+      engine = info;
+      engineError = null;
+      $('untrained-banner').hidden = modelIsTrained();
+      renderSettings();
+      return info;
+    },
+    (error) => {
+      engineError = error;
+      renderSettings();
+      throw error;
+    },
+  );
+  engineReady.catch(() => {});
+  return engineReady;
+}
+
+// ---- scanning -----------------------------------------------------------------------------------
+
+function describe(label) {
+  const advice = tr.adviceFor(label);
+  return { ...advice, title: advice.condition ? `${advice.crop}: ${advice.condition}` : advice.crop };
+}
+
+function judge(top, leafFraction) {
+  const best = top[0];
+  if (!best) return { unsure: true, reason: 'lowConfidence' };
+  if (/background|no.?leaf/i.test(best.label)) return { unsure: true, reason: 'notLeaf' };
+  if (leafFraction !== null && leafFraction < LEAF_COLOUR_THRESHOLD) return { unsure: true, reason: 'notLeaf' };
+  if (best.probability < CONFIDENCE_THRESHOLD) return { unsure: true, reason: 'lowConfidence' };
+  return { unsure: false, reason: null };
+}
+
+function currentLocation() {
+  if (!settings.saveLocation || !navigator.geolocation) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    navigator.geolocation.getCurrentPosition(
+      ({ coords }) => resolve({ latitude: coords.latitude, longitude: coords.longitude, accuracy: coords.accuracy }),
+      () => resolve(null),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+    );
+  });
+}
+
+function beginScan() {
+  performance.clearMarks('leafcheck:scan-start');
+  performance.mark('leafcheck:scan-start');
+  $('scan-error').hidden = true;
+  $('result').hidden = true;
+  setStatus(tr.t(engine ? 'analysing' : 'preparingEngine'));
+}
+
+function failScan(error) {
+  setStatus('');
+  const key = isQuotaError(error) ? 'errorStorageFull' : scanErrorKey(error);
+  showError($('scan-error'), key);
+  console.warn('Leafcheck scan failed:', error);
+}
+
+async function scanFile(file) {
+  beginScan();
+  if (!file) return;
+  if (file.size === 0) {
+    failScan(Object.assign(new Error('empty file'), { name: 'ImageError' }));
+    return;
+  }
+  if (file.size > MAX_FILE_BYTES) {
+    failScan(Object.assign(new Error('file too large'), { name: 'ImageError' }));
+    return;
+  }
+  const location = currentLocation();
+  try {
+    if (!engineReady || engineError) startEngine();
+    await engineReady;
+    setStatus(tr.t('analysing'));
+    const bytes = await file.arrayBuffer();
+    const [classification, bitmap] = await Promise.all([client.classifyEncoded(bytes), decodeForDisplay(file)]);
+    await finishScan(classification, bitmap, file, location);
+  } catch (error) {
+    failScan(error);
+  }
+}
+
+async function scanCameraFrame() {
+  beginScan();
+  const location = currentLocation();
+  try {
+    if (!engineReady || engineError) startEngine();
+    const { imageData, blob } = await grabFrame($('live-video'));
+    closeCamera();
+    await engineReady;
+    setStatus(tr.t('analysing'));
+    const [classification, bitmap] = await Promise.all([client.classifyRgba(imageData), decodeForDisplay(blob)]);
+    await finishScan(classification, bitmap, blob, location);
+  } catch (error) {
+    failScan(error);
+  }
+}
+
+async function finishScan(classification, bitmap, original, locationPromise) {
+  const leafFraction = bitmap ? leafColourFraction(bitmap) : null;
+  const verdict = judge(classification.top, leafFraction);
+  const [photo, thumbnail] = bitmap ? await Promise.all([photoBlob(bitmap), thumbnailBlob(bitmap)]) : [original, null];
+  bitmap?.close();
+  const record = {
+    createdAt: Date.now(),
+    photo,
+    thumbnail,
+    top: classification.top.map(({ label, probability }) => ({ label, probability })),
+    unsure: verdict.unsure,
+    reason: verdict.reason,
+    location: null,
+    note: '',
+    model: { name: engine.metadata.name ?? '', version: engine.metadata.version ?? '', trained: modelIsTrained() },
+  };
+  currentScan = { record, id: null, timings: classification.timings };
+  setStatus('');
+  renderResult();
+  performance.clearMeasures('leafcheck:scan');
+  performance.measure('leafcheck:scan', 'leafcheck:scan-start');
+  $('result').focus();
+  record.location = await locationPromise;
+  await saveCurrentScan();
+}
+
+async function saveCurrentScan() {
+  if (!currentScan) return;
+  if (!history) {
+    showError($('scan-error'), 'errorHistoryUnavailable');
+    return;
+  }
+  try {
+    if (currentScan.id === null) {
+      currentScan.id = await history.add(currentScan.record);
+    } else {
+      await history.update(currentScan.id, { note: currentScan.record.note });
+    }
+    await renderHistory();
+  } catch (error) {
+    showError($('scan-error'), isQuotaError(error) ? 'errorStorageFull' : 'errorHistorySave');
+    console.warn('Leafcheck could not save the scan:', error);
+  }
+}
+
+// ---- result view --------------------------------------------------------------------------------
+
+function fillList(list, items = []) {
+  list.replaceChildren(...items.map((text) => element('li', { textContent: text })));
+}
+
+function renderResult() {
+  if (!currentScan) return;
+  const { record, timings } = currentScan;
+  const best = describe(record.top[0].label);
+  const kind = record.unsure ? 'unsure' : best.healthy ? 'healthy' : 'disease';
+  const percent = tr.formatPercent(record.top[0].probability);
+  const result = $('result');
+  result.dataset.kind = kind;
+
+  if (objectUrls.result) URL.revokeObjectURL(objectUrls.result);
+  objectUrls.result = record.photo ? URL.createObjectURL(record.photo) : null;
+  $('result-photo').src = objectUrls.result ?? '';
+  $('result-photo').alt = tr.t('photoAlt');
+
+  $('result-kicker').textContent = tr.t(kind === 'unsure' ? 'kickerUnsure' : kind === 'healthy' ? 'kickerHealthy' : 'kickerDisease');
+  $('result-title').textContent = record.unsure ? tr.t(record.reason === 'notLeaf' ? 'unsureTitleNotLeaf' : 'unsureTitle') : best.title;
+  const summary = record.unsure
+    ? tr.t(record.reason === 'notLeaf' ? 'unsureNotLeaf' : 'unsureLowConfidence', { percent })
+    : tr.t(best.healthy ? 'summaryHealthy' : 'summaryDisease', { percent, crop: best.crop });
+  const untrained = record.model?.trained === false ? ` ${tr.t('untrainedResult')}` : '';
+  $('result-summary').textContent = summary + untrained;
+
+  $('result-unsure').hidden = !record.unsure;
+  const showAdvice = !record.unsure && best.known;
+  $('result-advice').hidden = !showAdvice;
+  if (showAdvice) {
+    $('advice-about').textContent = best.about ?? '';
+    $('advice-cause').textContent = best.cause ? `${tr.t('causeLabel')} ${best.cause}` : '';
+    $('advice-cause').hidden = !best.cause;
+    fillList($('advice-actions'), best.actions);
+    fillList($('advice-prevention'), best.prevention);
+    $('advice-agronomist').textContent = best.agronomist ?? '';
+  } else if (!record.unsure) {
+    $('result-summary').textContent += ` ${tr.t('noAdvice')}`;
+  }
+
+  $('result-matches').replaceChildren(
+    ...record.top.map(({ label, probability }) => {
+      const pct = tr.formatPercent(probability);
+      const bar = element('span');
+      bar.style.width = `${Math.max(1, Math.round(probability * 100))}%`;
+      return element('li', { className: 'match' }, [
+        element('div', { className: 'match-label' }, [element('span', { textContent: describe(label).title }), element('strong', { textContent: pct })]),
+        element('div', { className: 'match-bar', role: 'presentation' }, [bar]),
+      ]);
+    }),
+  );
+  $('result-timing').textContent = timings
+    ? tr.t('timing', { total: Math.round(timings.decodeMs + timings.preprocessMs + timings.inferenceMs), inference: Math.round(timings.inferenceMs) })
+    : tr.t('savedOn', { date: tr.formatDate(new Date(record.createdAt)) });
+  $('result-note').value = record.note ?? '';
+  $('result-share').hidden = !canShare();
+  result.hidden = false;
+}
+
+// ---- sharing ------------------------------------------------------------------------------------
+
+function canShare() {
+  return typeof navigator.share === 'function';
+}
+
+function shareText(record) {
+  const best = describe(record.top[0].label);
+  const lines = [
+    `Leafcheck — ${tr.formatDate(new Date(record.createdAt))}`,
+    record.unsure ? tr.t('unsureTitle') : `${best.title} (${tr.formatPercent(record.top[0].probability)})`,
+    ...record.top.slice(1).map(({ label, probability }) => `${describe(label).title}: ${tr.formatPercent(probability)}`),
+  ];
+  if (!record.unsure && best.known) lines.push('', `${tr.t('actionsTitle')}:`, ...(best.actions ?? []).map((a) => `- ${a}`));
+  if (record.location) lines.push('', `${tr.t('locationShort')}: ${record.location.latitude.toFixed(5)}, ${record.location.longitude.toFixed(5)}`);
+  if (record.note) lines.push('', `${tr.t('noteShort')}: ${record.note}`);
+  if (record.model?.trained === false) lines.push('', tr.t('untrainedTitle'));
+  return lines.join('\n');
+}
+
+async function shareRecord(record) {
+  const data = { title: 'Leafcheck', text: shareText(record) };
+  if (record.photo) {
+    const file = new File([record.photo], `leafcheck-${new Date(record.createdAt).toISOString().slice(0, 10)}.jpg`, { type: 'image/jpeg' });
+    if (navigator.canShare?.({ files: [file] })) data.files = [file];
+  }
+  try {
+    await navigator.share(data);
+  } catch (error) {
+    if (error?.name !== 'AbortError') showError($('scan-error'), 'errorShare');
+  }
+}
+
+// ---- camera -------------------------------------------------------------------------------------
+
+async function openCamera() {
+  $('scan-error').hidden = true;
+  $('live-camera').hidden = false;
+  try {
+    await camera.open();
+    $('live-capture').focus();
+  } catch (error) {
+    $('live-camera').hidden = true;
+    camera.close();
+    showError($('scan-error'), cameraErrorKey(error));
+  }
+}
+
+function closeCamera() {
+  camera.close();
+  $('live-camera').hidden = true;
+}
+
+// ---- history view -------------------------------------------------------------------------------
+
+async function renderHistory() {
+  const list = $('history-list');
+  for (const url of objectUrls.history) URL.revokeObjectURL(url);
+  objectUrls.history = [];
+  if (!history) {
+    list.replaceChildren();
+    $('history-empty').hidden = true;
+    showError($('history-error'), 'errorHistoryUnavailable');
+    return;
+  }
+  const records = await history.list();
+  $('history-empty').hidden = records.length > 0;
+  $('history-export').disabled = records.length === 0;
+  $('history-clear').disabled = records.length === 0;
+  list.replaceChildren(
+    ...records.map((record) => {
+      const best = describe(record.top[0].label);
+      const title = record.unsure ? tr.t('unsureShort') : best.title;
+      const thumbUrl = record.thumbnail ? URL.createObjectURL(record.thumbnail) : '';
+      if (thumbUrl) objectUrls.history.push(thumbUrl);
+      const details = [
+        element('h2', { textContent: title }),
+        element('p', { textContent: `${tr.formatDate(new Date(record.createdAt))} · ${tr.formatPercent(record.top[0].probability)}` }),
+      ];
+      if (record.location) {
+        details.push(element('p', { className: 'fine-print', textContent: `${tr.t('locationShort')}: ${record.location.latitude.toFixed(5)}, ${record.location.longitude.toFixed(5)}` }));
+      }
+      if (record.note) details.push(element('p', { className: 'fine-print', textContent: `${tr.t('noteShort')}: ${record.note}` }));
+      const open = element('button', { type: 'button', className: 'button', textContent: tr.t('open') });
+      open.setAttribute('aria-label', `${tr.t('open')}: ${title}`);
+      open.addEventListener('click', () => {
+        currentScan = { record, id: record.id, timings: null };
+        location.hash = '#scan';
+        renderResult();
+        $('result').focus();
+      });
+      const remove = element('button', { type: 'button', className: 'button danger', textContent: tr.t('delete') });
+      remove.setAttribute('aria-label', `${tr.t('delete')}: ${title}`);
+      remove.addEventListener('click', async () => {
+        await history.delete(record.id);
+        if (currentScan?.id === record.id) currentScan = null;
+        await renderHistory();
+      });
+      const actions = [open];
+      if (canShare()) {
+        const share = element('button', { type: 'button', className: 'button', textContent: tr.t('shareShort') });
+        share.setAttribute('aria-label', `${tr.t('shareShort')}: ${title}`);
+        share.addEventListener('click', () => shareRecord(record));
+        actions.push(share);
+      }
+      actions.push(remove);
+      return element('li', { className: 'history-item' }, [
+        element('img', { src: thumbUrl, alt: '', width: 80, height: 80 }),
+        element('div', {}, details),
+        element('div', { className: 'row-actions' }, actions),
+      ]);
+    }),
+  );
+}
+
+async function exportCsv() {
+  const records = await history.list();
+  const csv = historyToCsv(records, (label) => describe(label));
+  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+  const link = element('a', { href: url, download: `leafcheck-history-${new Date().toISOString().slice(0, 10)}.csv` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// ---- settings view ------------------------------------------------------------------------------
+
+function fact(term, value) {
+  return [element('dt', { textContent: term }), element('dd', { textContent: value })];
+}
+
+function accuracyText(accuracy) {
+  if (typeof accuracy === 'number') return tr.formatPercent(accuracy > 1 ? accuracy / 100 : accuracy);
+  if (accuracy && typeof accuracy === 'object') {
+    const value = accuracy.top1 ?? accuracy.test ?? accuracy.value;
+    if (typeof value === 'number') return tr.formatPercent(value > 1 ? value / 100 : value);
+  }
+  return tr.t('notMeasured');
+}
+
+function renderOfflineState() {
+  const { state } = offline;
+  let pill;
+  let detail;
+  if (!state.supported || state.error) {
+    pill = 'unavailable';
+    detail = tr.t('offlineUnavailableDetail');
+  } else if (offline.ready && engine) {
+    pill = 'ready';
+    detail = tr.t('offlineReadyDetail', { files: state.total });
+  } else {
+    pill = 'preparing';
+    detail = state.total ? tr.t('offlinePreparingDetail', { cached: state.cached, total: state.total }) : tr.t('offlinePreparing');
+  }
+  $('offline-pill').dataset.state = pill;
+  $('offline-pill-text').textContent = tr.t(pill === 'ready' ? 'offlineReady' : pill === 'unavailable' ? 'offlineUnavailable' : 'offlinePreparing');
+  $('settings-offline').textContent = detail;
+}
+
+async function renderStorage() {
+  if (!navigator.storage?.estimate) return;
+  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+  const persisted = offline.state.persisted;
+  $('settings-storage').textContent =
+    tr.t('storageUsed', { used: tr.formatBytes(usage), quota: tr.formatBytes(quota) }) +
+    (persisted === null ? '' : ` ${tr.t(persisted ? 'storagePersisted' : 'storageNotPersisted')}`);
+}
+
+function renderSettings() {
+  $('setting-language').value = tr.language;
+  $('setting-location').checked = settings.saveLocation;
+  const model = $('settings-model');
+  if (engine) {
+    const meta = engine.metadata;
+    model.replaceChildren(
+      ...fact(tr.t('modelName'), meta.name ?? '—'),
+      ...fact(tr.t('modelVersion'), meta.version ?? '—'),
+      ...fact(tr.t('modelTrained'), modelIsTrained() ? tr.t('yes') : tr.t('modelUntrained')),
+      ...fact(tr.t('modelAccuracy'), modelIsTrained() ? accuracyText(meta.accuracy) : tr.t('notApplicable')),
+      ...fact(tr.t('modelClasses'), String(engine.labels.length)),
+      ...fact(tr.t('modelEngine'), engine.simd ? 'WebAssembly SIMD' : 'WebAssembly'),
+    );
+  } else {
+    model.replaceChildren(element('dd', { textContent: tr.t(engineError ? scanErrorKey(engineError) : 'preparingEngine') }));
+  }
+  $('settings-version').textContent = tr.t('appVersion', { version: buildInfo.version });
+  renderOfflineState();
+  renderStorage();
+}
+
+async function changeLanguage(language) {
+  if (!LANGUAGES.includes(language)) return;
+  tr = await Translations.load(language);
+  settings.language = language;
+  saveSettings();
+  tr.apply();
+  renderSettings();
+  renderResult();
+  await renderHistory();
+}
+
+async function changeLocationSetting(enabled) {
+  settings.saveLocation = false;
+  if (enabled && navigator.geolocation) {
+    const allowed = await new Promise((resolve) => {
+      navigator.geolocation.getCurrentPosition(() => resolve(true), (error) => resolve(error.code !== error.PERMISSION_DENIED), { timeout: 15000 });
+    });
+    settings.saveLocation = allowed;
+    if (!allowed) alert(tr.t('errorLocationDenied'));
+  }
+  saveSettings();
+  $('setting-location').checked = settings.saveLocation;
+}
+
+// ---- navigation ---------------------------------------------------------------------------------
+
+function showView() {
+  const view = ['scan', 'history', 'settings'].includes(location.hash.slice(1)) ? location.hash.slice(1) : 'scan';
+  for (const name of ['scan', 'history', 'settings']) {
+    $(`view-${name}`).hidden = name !== view;
+    const tab = $(`tab-${name}`);
+    if (name === view) tab.setAttribute('aria-current', 'page');
+    else tab.removeAttribute('aria-current');
+  }
+  if (view !== 'scan' && camera.active) closeCamera();
+  if (view === 'settings') renderSettings();
+}
+
+// ---- wiring -------------------------------------------------------------------------------------
+
+function firstImageFile(items) {
+  return [...(items ?? [])].find((file) => file && (file.type.startsWith('image/') || file.type === '')) ?? null;
+}
+
+function wire() {
+  for (const input of [$('input-camera'), $('input-gallery')]) {
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      input.value = '';
+      if (file) scanFile(file);
+    });
+  }
+  $('open-live-camera').addEventListener('click', openCamera);
+  $('live-capture').addEventListener('click', scanCameraFrame);
+  $('live-close').addEventListener('click', closeCamera);
+  $('result-again').addEventListener('click', () => {
+    $('result').hidden = true;
+    window.scrollTo({ top: 0 });
+    document.querySelector('label[for="input-camera"]').focus();
+  });
+  $('result-save-note').addEventListener('click', async () => {
+    if (!currentScan) return;
+    currentScan.record.note = $('result-note').value.trim();
+    await saveCurrentScan();
+    setStatus(tr.t('noteSaved'));
+  });
+  $('result-share').addEventListener('click', () => currentScan && shareRecord(currentScan.record));
+  $('history-export').addEventListener('click', exportCsv);
+  $('history-clear').addEventListener('click', async () => {
+    if (!confirm(tr.t('confirmDeleteAll'))) return;
+    await history.clear();
+    currentScan = null;
+    await renderHistory();
+  });
+  $('setting-language').addEventListener('change', (event) => changeLanguage(event.target.value));
+  $('setting-location').addEventListener('change', (event) => changeLocationSetting(event.target.checked));
+  $('update-reload').addEventListener('click', () => offline.reloadToUpdate());
+  window.addEventListener('hashchange', showView);
+
+  // Desktop: drop a photo anywhere on the scan view, or paste one.
+  const zone = $('view-scan');
+  zone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    $('drop-zone').classList.add('dragging');
+  });
+  zone.addEventListener('dragleave', () => $('drop-zone').classList.remove('dragging'));
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    $('drop-zone').classList.remove('dragging');
+    const file = event.dataTransfer?.files?.[0];
+    if (file) scanFile(file);
+  });
+  document.addEventListener('paste', (event) => {
+    if (event.target instanceof HTMLTextAreaElement) return;
+    const file = firstImageFile(event.clipboardData?.files);
+    if (!file) return;
+    event.preventDefault();
+    location.hash = '#scan';
+    scanFile(file);
+  });
+  if (!LiveCamera.supported) $('open-live-camera').hidden = true;
+
+  offline.addEventListener('change', () => {
+    renderOfflineState();
+    renderStorage();
+  });
+  offline.addEventListener('update-available', () => {
+    $('update-banner').hidden = false;
+  });
+}
+
+tr.apply();
+wire();
+showView();
+renderSettings();
+try {
+  history = await HistoryStore.open();
+} catch (error) {
+  historyError = error;
+  console.warn('Leafcheck history is unavailable:', historyError);
+}
+await renderHistory();
+
+offline.start().then(async (controlled) => {
+  startEngine();
+  if (controlled) await offline.persist();
+  await engineReady.catch(() => {});
+  await offline.refresh();
+});

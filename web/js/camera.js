@@ -1,0 +1,34 @@
+// Live rear-camera preview with getUserMedia. Errors keep their DOMException name
+// (NotAllowedError, NotFoundError, NotReadableError, ...) so the page can explain them.
+export class LiveCamera {
+  #video;
+  #stream = null;
+
+  constructor(video) {
+    this.#video = video;
+  }
+
+  static get supported() {
+    return Boolean(navigator.mediaDevices?.getUserMedia);
+  }
+
+  get active() {
+    return this.#stream !== null;
+  }
+
+  async open() {
+    if (!LiveCamera.supported) throw new DOMException('getUserMedia is not available', 'NotSupportedError');
+    this.#stream = await navigator.mediaDevices.getUserMedia({
+      audio: false,
+      video: { facingMode: { ideal: 'environment' }, width: { ideal: 1920 }, height: { ideal: 1080 } },
+    });
+    this.#video.srcObject = this.#stream;
+    await this.#video.play();
+  }
+
+  close() {
+    for (const track of this.#stream?.getTracks() ?? []) track.stop();
+    this.#stream = null;
+    this.#video.srcObject = null;
+  }
+}

@@ -1,0 +1,64 @@
+// The page's side of the inference worker: promise-based requests, one worker per page.
+export class ClassifierClient {
+  #worker;
+  #pending = new Map();
+  #nextId = 1;
+  #ready = null;
+
+  constructor() {
+    this.#worker = new Worker(new URL('./inference-worker.js', import.meta.url), { type: 'module' });
+    this.#worker.addEventListener('message', ({ data }) => {
+      const pending = this.#pending.get(data.id);
+      if (!pending) return;
+      this.#pending.delete(data.id);
+      if (data.ok) {
+        pending.resolve(data.result);
+      } else {
+        const error = new Error(data.error.message);
+        error.name = data.error.name;
+        pending.reject(error);
+      }
+    });
+    this.#worker.addEventListener('error', (event) => {
+      const error = new Error(event.message || 'the inference worker failed to start');
+      error.name = 'WorkerError';
+      for (const pending of this.#pending.values()) pending.reject(error);
+      this.#pending.clear();
+    });
+  }
+
+  #request(message, transfer = []) {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...message, id }, transfer);
+    });
+  }
+
+  // Loads engine + model once; later calls return the same answer. A failed start can be retried.
+  start(buildInfo) {
+    if (!this.#ready) {
+      this.#ready = this.#request({ type: 'init', engines: buildInfo.engines, model: buildInfo.model.url });
+      this.#ready.catch(() => {
+        this.#ready = null;
+      });
+    }
+    return this.#ready;
+  }
+
+  get started() {
+    return this.#ready;
+  }
+
+  async classifyEncoded(bytes) {
+    await this.#ready;
+    const copy = bytes.slice(0);
+    return this.#request({ type: 'classify-encoded', bytes: copy }, [copy]);
+  }
+
+  async classifyRgba(imageData) {
+    await this.#ready;
+    const pixels = imageData.data.buffer.slice(0);
+    return this.#request({ type: 'classify-rgba', pixels, width: imageData.width, height: imageData.height }, [pixels]);
+  }
+}

@@ -1,0 +1,87 @@
+// UI strings (i18n/<lang>.json) and crop advice (advice/<lang>.json), one bundle pair per language.
+// Every bundle is precached by the service worker, so switching language works offline.
+export const LANGUAGES = ['en', 'pt', 'es'];
+const FALLBACK = 'en';
+
+async function fetchJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+export function preferredLanguage(saved, navigatorLanguages = navigator.languages ?? [navigator.language]) {
+  if (LANGUAGES.includes(saved)) return saved;
+  for (const tag of navigatorLanguages) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return FALLBACK;
+}
+
+export class Translations {
+  constructor(language, strings, advice, fallbackStrings) {
+    this.language = language;
+    this.strings = strings;
+    this.advice = advice;
+    this.fallbackStrings = fallbackStrings;
+  }
+
+  static async load(language) {
+    const [strings, advice, fallbackStrings] = await Promise.all([
+      fetchJson(`i18n/${language}.json`),
+      fetchJson(`advice/${language}.json`).catch(() => ({})),
+      language === FALLBACK ? null : fetchJson(`i18n/${FALLBACK}.json`),
+    ]);
+    return new Translations(language, strings, advice, fallbackStrings ?? strings);
+  }
+
+  // t('key', {name: value}) replaces {name} placeholders.
+  t(key, values = {}) {
+    const template = this.strings[key] ?? this.fallbackStrings[key] ?? key;
+    return template.replace(/\{(\w+)\}/g, (match, name) => (name in values ? String(values[name]) : match));
+  }
+
+  // Advice entry for a PlantVillage label, or a neutral one built from the label itself when the
+  // advice bundle does not cover that class.
+  adviceFor(label) {
+    const entry = this.advice[label];
+    if (entry) return { ...entry, known: true };
+    const [crop = label, condition = ''] = label.split('___');
+    const pretty = (text) => text.replace(/_/g, ' ').replace(/\s+/g, ' ').trim();
+    return {
+      crop: pretty(crop),
+      condition: pretty(condition),
+      healthy: /healthy/i.test(condition),
+      known: false,
+    };
+  }
+
+  formatPercent(probability) {
+    return new Intl.NumberFormat(this.language, { style: 'percent', maximumFractionDigits: 0 }).format(probability);
+  }
+
+  formatDate(date) {
+    return new Intl.DateTimeFormat(this.language, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  }
+
+  formatBytes(bytes) {
+    const units = ['B', 'kB', 'MB', 'GB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit++;
+    }
+    return `${new Intl.NumberFormat(this.language, { maximumFractionDigits: unit ? 1 : 0 }).format(value)} ${units[unit]}`;
+  }
+
+  // Fills every [data-i18n] text and [data-i18n-aria-label] attribute under root.
+  apply(root = document) {
+    document.documentElement.lang = this.language;
+    for (const element of root.querySelectorAll('[data-i18n]')) element.textContent = this.t(element.dataset.i18n);
+    for (const element of root.querySelectorAll('[data-i18n-aria-label]')) {
+      element.setAttribute('aria-label', this.t(element.dataset.i18nAriaLabel));
+    }
+    document.title = this.t('pageTitle');
+  }
+}

@@ -1,0 +1,90 @@
+// Runs the WebAssembly classifier off the main thread. Protocol (all messages carry the caller's id):
+//   {type: 'init', engines: {simd: {module, wasm}, nosimd: {module, wasm}}, model: url}
+//     -> {ok: true, result: {simd, labels, metadata, inputWidth, inputHeight}}
+//   {type: 'classify-encoded', bytes: ArrayBuffer}                 -> {ok: true, result: classification}
+//   {type: 'classify-rgba', pixels: ArrayBuffer, width, height}     -> {ok: true, result: classification}
+// Failures answer {ok: false, error: {name, message}} with the engine's error name (ImageError, ModelError).
+// Engine and model URLs both come from one build's build-info, so a worker never pairs an old model
+// with a new engine.
+import { supportsWasmSimd } from './wasm-features.js';
+
+const TOP_K = 3;
+let classifierPromise = null;
+
+async function fetchBytes(url, what) {
+  const response = await fetch(url);
+  if (!response.ok) {
+    const error = new Error(`${what} download failed: HTTP ${response.status} for ${url}`);
+    error.name = 'DownloadError';
+    throw error;
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function createClassifier({ engines, model }) {
+  const simd = supportsWasmSimd();
+  const engine = simd ? engines.simd : engines.nosimd;
+  const moduleUrl = new URL(engine.module, self.location.href).href;
+  const wasmUrl = new URL(engine.wasm, self.location.href).href;
+  const [{ default: createLeafcheckModule }, modelBytes] = await Promise.all([
+    import(moduleUrl),
+    fetchBytes(new URL(model, self.location.href).href, 'Model'),
+  ]);
+  const wasm = await createLeafcheckModule({ locateFile: () => wasmUrl });
+  const classifier = new wasm.Classifier(modelBytes);
+  let metadata = {};
+  try {
+    metadata = JSON.parse(classifier.metadata());
+  } catch {
+    metadata = {};
+  }
+  return {
+    classifier,
+    info: {
+      simd,
+      labels: classifier.labels(),
+      metadata,
+      inputWidth: classifier.inputWidth(),
+      inputHeight: classifier.inputHeight(),
+    },
+  };
+}
+
+// Embind returns plain objects for value_objects; copy anyway so only clonable data crosses to the page.
+function plain(result) {
+  return {
+    top: result.top.map(({ index, label, probability }) => ({ index, label, probability })),
+    timings: { ...result.timings },
+  };
+}
+
+async function handle(message) {
+  switch (message.type) {
+    case 'init':
+      if (!classifierPromise) classifierPromise = createClassifier(message);
+      return (await classifierPromise).info;
+    case 'classify-encoded': {
+      const { classifier } = await classifierPromise;
+      return plain(classifier.classifyEncoded(new Uint8Array(message.bytes), TOP_K));
+    }
+    case 'classify-rgba': {
+      const { classifier } = await classifierPromise;
+      return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, TOP_K));
+    }
+    default:
+      throw new Error(`unknown request ${message.type}`);
+  }
+}
+
+self.addEventListener('message', async ({ data }) => {
+  try {
+    const result = await handle(data);
+    self.postMessage({ id: data.id, ok: true, result });
+  } catch (error) {
+    // A failed start must be retryable (e.g. the model download was interrupted).
+    if (data.type === 'init') classifierPromise = null;
+    const name = error && typeof error === 'object' && 'name' in error ? String(error.name) : 'Error';
+    const text = error && typeof error === 'object' && 'message' in error ? String(error.message) : String(error);
+    self.postMessage({ id: data.id, ok: false, error: { name, message: text } });
+  }
+});
