@@ -115,11 +115,13 @@ std::vector<uint8_t> exif_payload(bool little, uint16_t orientation, uint16_t ty
 
 // Inserts an APP1 segment right after SOI, where cameras write it.
 std::vector<uint8_t> with_app1(const std::vector<uint8_t>& jpeg, const std::vector<uint8_t>& payload) {
-  std::vector<uint8_t> out(jpeg.begin(), jpeg.begin() + 2);
   const size_t length = payload.size() + 2;
-  out.insert(out.end(), {0xFF, 0xE1, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)});
-  out.insert(out.end(), payload.begin(), payload.end());
-  out.insert(out.end(), jpeg.begin() + 2, jpeg.end());
+  const uint8_t marker[4] = {0xFF, 0xE1, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)};
+  std::vector<uint8_t> out(jpeg.size() + 2 + length);
+  std::memcpy(out.data(), jpeg.data(), 2);
+  std::memcpy(out.data() + 2, marker, 4);
+  if (!payload.empty()) std::memcpy(out.data() + 6, payload.data(), payload.size());
+  std::memcpy(out.data() + 6 + payload.size(), jpeg.data() + 2, jpeg.size() - 2);
   return out;
 }
 
@@ -306,6 +308,15 @@ TEST_CASE("empty, garbage, unsupported and truncated bytes raise ImageError") {
   CHECK(error_of(std::span(png).first(12)).find("garbled PNG") == 0);
   const std::vector<uint8_t> jpeg = encode_jpeg(random_image(9, 9, 4));
   CHECK(error_of(std::span(jpeg).first(20)).find("garbled JPEG") == 0);
+
+  // A Huffman table declaring more than 256 symbols (stb_image 2.27 would write past its tables).
+  std::vector<uint8_t> bad_dht = encode_jpeg(random_image(9, 9, 4));
+  size_t dht = 2;
+  while (dht + 1 < bad_dht.size() && !(bad_dht[dht] == 0xFF && bad_dht[dht + 1] == 0xC4)) ++dht;
+  REQUIRE(dht + 21 < bad_dht.size());
+  bad_dht[dht + 19] = 200;  // symbol counts for code lengths 15 and 16
+  bad_dht[dht + 20] = 200;
+  CHECK(error_of(bad_dht) == "garbled JPEG image: a Huffman table declares more than 256 symbols");
 
   // Every truncation of a PNG is refused (its chunks are length-checked).
   for (size_t cut = 1; cut < png.size() - 12; ++cut) CHECK_THROWS_AS(decode_image(std::span(png).first(cut)), ImageError);

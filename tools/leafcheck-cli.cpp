@@ -14,7 +14,6 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -446,6 +445,12 @@ std::string percent(double fraction) {
   return text;
 }
 
+std::string fixed3(double value) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.3f", value);
+  return text;
+}
+
 void write_item_text(std::ostream& out, const Item& item, const Options& options, size_t label_width) {
   out << item.path.string();
   if (options.labels_from_folders) {
@@ -468,7 +473,7 @@ void write_evaluation_text(std::ostream& out, const Evaluation& e, const Options
   out << "\n";
   if (e.images == 0) return;
   char line[160];
-  std::snprintf(line, sizeof line, "  top-1 accuracy  %s  (%d/%d)\n  top-3 accuracy  %s  (%d/%d)\n  macro-F1        %.4f\n",
+  std::snprintf(line, sizeof line, "  top-1 accuracy  %s  (%d/%d)\n  top-3 accuracy  %s  (%d/%d)\n  macro-F1        %.3f\n",
                 percent(static_cast<double>(e.top1) / e.images).c_str(), e.top1, e.images,
                 percent(static_cast<double>(e.top3) / e.images).c_str(), e.top3, e.images, e.macro_f1);
   out << line;
@@ -477,7 +482,7 @@ void write_evaluation_text(std::ostream& out, const Evaluation& e, const Options
   out << "\nPer-class accuracy:\n";
   for (const ClassScore& c : e.classes) {
     out << "  " << c.name << std::string(width - c.name.size(), ' ') << "  " << percent(c.accuracy()) << "  ("
-        << c.correct << "/" << c.images << ")  F1 " << json_number(c.f1()) << "\n";
+        << c.correct << "/" << c.images << ")  F1 " << fixed3(c.f1()) << "\n";
   }
   if (e.most_confused.empty()) {
     out << "\nNo confusions.\n";
@@ -516,24 +521,21 @@ int run(const Options& options) {
     return 2;
   }
   int failed = 0;
+  std::vector<Item> items;
   for (const std::string& missing : inputs.missing) {
-    std::cerr << "leafcheck-cli: " << missing << ": no such file or folder\n";
+    items.push_back({missing, {}, "no such file or folder", {}});
+    std::cerr << "leafcheck-cli: " << missing << ": " << items.back().error << "\n";
     ++failed;
   }
 
   std::optional<Evaluation> evaluation;
-  std::vector<Item> items;
-  if (options.labels_from_folders) {
-    evaluation.emplace();
-    for (Item& item : inputs.items) {
-      if (std::find(labels.begin(), labels.end(), item.true_class) == labels.end()) {
-        ++evaluation->unknown_classes[item.true_class];
-      } else {
-        items.push_back(std::move(item));
-      }
+  if (options.labels_from_folders) evaluation.emplace();
+  for (Item& item : inputs.items) {
+    if (evaluation && std::find(labels.begin(), labels.end(), item.true_class) == labels.end()) {
+      ++evaluation->unknown_classes[item.true_class];
+    } else {
+      items.push_back(std::move(item));
     }
-  } else {
-    items = std::move(inputs.items);
   }
 
   // Evaluation needs the top 3 whatever --top says.
@@ -547,6 +549,7 @@ int run(const Options& options) {
   const auto start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < items.size(); ++i) {
     Item& item = items[i];
+    if (!item.error.empty()) continue;
     try {
       item.result = classifier->classify_encoded(read_file(item.path), k);
       total.decode_ms += item.result.timings.decode_ms;
@@ -600,8 +603,7 @@ int run(const Options& options) {
     return 1;
   }
   if (failed > 0) {
-    std::cerr << "leafcheck-cli: " << failed << " of " << items.size() + inputs.missing.size()
-              << " inputs failed (see the messages above)\n";
+    std::cerr << "leafcheck-cli: " << failed << " of " << items.size() << " inputs failed (see the messages above)\n";
     return 1;
   }
   return 0;
@@ -614,10 +616,12 @@ int main(int argc, char** argv) {
   try {
     options = parse_options(argc, argv);
   } catch (const UsageError& e) {
-    const bool help = std::strlen(e.what()) == 0;
-    if (!help) std::cerr << "leafcheck-cli: " << e.what() << "\n\n";
-    (help ? std::cout : std::cerr) << kUsage;
-    return help ? 0 : 2;
+    if (std::strlen(e.what()) == 0) {
+      std::cout << kUsage;
+      return 0;
+    }
+    std::cerr << "leafcheck-cli: " << e.what() << "\n(leafcheck-cli --help lists the options)\n";
+    return 2;
   }
   try {
     return run(options);

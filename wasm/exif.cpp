@@ -2,6 +2,7 @@
 // bounds-checked, and anything malformed means "no orientation" (1) rather than an error, because
 // a photo with a broken EXIF block still has perfectly good pixels.
 #include "image.h"
+#include "jpeg_segments.h"
 
 #include <cstring>
 #include <optional>
@@ -64,31 +65,17 @@ std::optional<int> orientation_from_tiff(std::span<const uint8_t> tiff) {
 }  // namespace
 
 int jpeg_exif_orientation(std::span<const uint8_t> bytes) {
-  if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return 1;
-  size_t pos = 2;
-  while (pos + 4 <= bytes.size()) {
-    if (bytes[pos] != 0xFF) return 1;
-    const uint8_t marker = bytes[pos + 1];
-    if (marker == 0xFF) {  // fill byte before a marker
-      ++pos;
-      continue;
+  constexpr uint8_t kExifHeader[6] = {'E', 'x', 'i', 'f', 0, 0};
+  int orientation = 1;
+  jpeg::walk_segments(bytes, false, [&](uint8_t marker, std::span<const uint8_t> payload) {
+    if (marker != jpeg::kApp1 || payload.size() < sizeof kExifHeader ||
+        std::memcmp(payload.data(), kExifHeader, sizeof kExifHeader) != 0) {
+      return true;  // other APPn blocks (JFIF, XMP, ICC) come and go before EXIF
     }
-    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {  // markers without a length
-      pos += 2;
-      continue;
-    }
-    if (marker == 0xDA || marker == 0xD9) return 1;  // start of scan / end of image: no EXIF before the pixels
-    const size_t length = static_cast<size_t>(bytes[pos + 2]) << 8 | bytes[pos + 3];
-    if (length < 2 || length > bytes.size() - pos - 2) return 1;
-    const auto payload = bytes.subspan(pos + 4, length - 2);
-    constexpr char kExifHeader[6] = {'E', 'x', 'i', 'f', 0, 0};
-    if (marker == 0xE1 && payload.size() >= sizeof kExifHeader &&
-        std::memcmp(payload.data(), kExifHeader, sizeof kExifHeader) == 0) {
-      return orientation_from_tiff(payload.subspan(sizeof kExifHeader)).value_or(1);
-    }
-    pos += 2 + length;
-  }
-  return 1;
+    orientation = orientation_from_tiff(payload.subspan(sizeof kExifHeader)).value_or(1);
+    return false;
+  });
+  return orientation;
 }
 
 }  // namespace leafcheck

@@ -1,4 +1,5 @@
 #include "image.h"
+#include "jpeg_segments.h"
 
 #include <stb_image.h>
 
@@ -69,13 +70,30 @@ void check_pixel_count(uint64_t width, uint64_t height, const DecodeLimits& limi
   }
 }
 
+// stb_image 2.27 (Debian 12) writes past its Huffman arrays when a DHT segment declares more than
+// 256 symbols (fixed upstream in 2.28); such tables are invalid JPEG, so they are refused here first.
+bool has_oversized_huffman_table(std::span<const uint8_t> bytes) {
+  bool oversized = false;
+  jpeg::walk_segments(bytes, true, [&](uint8_t marker, std::span<const uint8_t> payload) {
+    if (marker != jpeg::kDht) return true;
+    for (size_t pos = 0; pos + 17 <= payload.size() && !oversized;) {
+      size_t symbols = 0;
+      for (size_t i = 1; i <= 16; ++i) symbols += payload[pos + i];
+      oversized = symbols > 256;
+      pos += 17 + symbols;
+    }
+    return !oversized;
+  });
+  return oversized;
+}
+
 struct StbiFree {
   void operator()(stbi_uc* p) const { stbi_image_free(p); }
 };
 
 // Copies `src` (width x height RGB) so that an image stored with EXIF `orientation` comes out upright.
-// Every orientation is "output pixel (x, y) reads source pixel start + x*step_x + y*step_y", and
-// walking the output in tiles keeps the transposing ones (5-8) cache friendly on 12 MP photos.
+// Every orientation is "output pixel (x, y) reads source pixel start + x*step_x + y*step_y"; the
+// transposing ones (5-8) walk the output in tiles so that a 12 MP photo's source rows stay in cache.
 RgbImage oriented_copy(const uint8_t* src, int width, int height, int orientation) {
   const ptrdiff_t w = width, h = height;
   ptrdiff_t start = 0, step_x = 1, step_y = w;
@@ -98,17 +116,32 @@ RgbImage oriented_copy(const uint8_t* src, int width, int height, int orientatio
     std::memcpy(out.pixels.data(), src, out.pixels.size());
     return out;
   }
-  constexpr int kTile = 64;
   const ptrdiff_t out_w = out.width, out_h = out.height;
+  if (!transposed) {  // whole rows, copied straight or reversed
+    for (ptrdiff_t y = 0; y < out_h; ++y) {
+      uint8_t* dst = out.pixels.data() + y * out_w * 3;
+      const uint8_t* p = src + (start + y * step_y) * 3;
+      if (step_x == 1) {
+        std::memcpy(dst, p, static_cast<size_t>(out_w) * 3);
+        continue;
+      }
+      for (ptrdiff_t x = 0; x < out_w; ++x, p -= 3, dst += 3) {
+        dst[0] = p[0];
+        dst[1] = p[1];
+        dst[2] = p[2];
+      }
+    }
+    return out;
+  }
+  constexpr ptrdiff_t kTile = 64;
   for (ptrdiff_t ty = 0; ty < out_h; ty += kTile) {
     const ptrdiff_t y_end = std::min(out_h, ty + kTile);
     for (ptrdiff_t tx = 0; tx < out_w; tx += kTile) {
       const ptrdiff_t x_end = std::min(out_w, tx + kTile);
       for (ptrdiff_t y = ty; y < y_end; ++y) {
         uint8_t* dst = out.pixels.data() + (y * out_w + tx) * 3;
-        ptrdiff_t s = start + tx * step_x + y * step_y;
-        for (ptrdiff_t x = tx; x < x_end; ++x, s += step_x, dst += 3) {
-          const uint8_t* p = src + s * 3;
+        const uint8_t* p = src + (start + tx * step_x + y * step_y) * 3;
+        for (ptrdiff_t x = tx; x < x_end; ++x, p += step_x * 3, dst += 3) {
           dst[0] = p[0];
           dst[1] = p[1];
           dst[2] = p[2];
@@ -157,18 +190,25 @@ RgbImage decode_image(std::span<const uint8_t> bytes, const DecodeLimits& limits
     throw ImageError(std::string(format) + " file is too large (" + std::to_string(bytes.size() >> 20) + " MB)");
   }
   const int length = static_cast<int>(bytes.size());
+  if (jpeg && has_oversized_huffman_table(bytes)) {
+    throw ImageError("garbled JPEG image: a Huffman table declares more than 256 symbols");
+  }
 
   // The header alone gives the size, so an over-limit image is refused before any pixel memory exists.
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &channels)) {
-    throw ImageError(std::string("garbled ") + format + " image: " + stbi_failure_reason());
+    throw ImageError(std::string("garbled ") + format + " image: its header cannot be read (decoder: " +
+                     stbi_failure_reason() + ")");
   }
   check_pixel_count(static_cast<uint64_t>(std::max(width, 0)), static_cast<uint64_t>(std::max(height, 0)), limits);
 
   int decoded_w = 0, decoded_h = 0;
   std::unique_ptr<stbi_uc, StbiFree> pixels(
       stbi_load_from_memory(bytes.data(), length, &decoded_w, &decoded_h, &channels, 3));
-  if (!pixels) throw ImageError(std::string("garbled ") + format + " image: " + stbi_failure_reason());
+  if (!pixels) {
+    throw ImageError(std::string("garbled ") + format + " image: damaged or truncated data (decoder: " +
+                     stbi_failure_reason() + ")");
+  }
   if (decoded_w != width || decoded_h != height) {
     throw ImageError(std::string("garbled ") + format + " image: header and data disagree on the size");
   }

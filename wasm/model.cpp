@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -28,6 +28,19 @@ constexpr uint32_t kMaxMetadataBytes = 64 * 1024;
 constexpr uint32_t kMaxLayers = 256;
 // Bounds the activation buffers a reader allocates from the shapes in the file (256 MiB of f32).
 constexpr uint64_t kMaxActivationValues = uint64_t{1} << 26;
+
+// std::memcpy rather than std::bit_cast: Emscripten 3.1.6's libc++ lacks bit_cast.
+uint32_t bits_of(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
+float float_from_bits(uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
 
 // ---- checksum ------------------------------------------------------------------------------
 
@@ -78,6 +91,12 @@ std::string shape_text(std::span<const uint32_t> shape) {
   return text + "]";
 }
 
+std::string number_text(float value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", static_cast<double>(value));
+  return text;
+}
+
 [[noreturn]] void fail(const std::string& message) { throw ModelError("invalid model: " + message); }
 
 void check_range(uint64_t value, uint64_t low, uint64_t high, const std::string& what) {
@@ -93,8 +112,9 @@ enum class Role { Weight, Bias };
 void check_dtype(uint8_t dtype, const std::string& what) {
   if (dtype == static_cast<uint8_t>(DType::F32)) return;
   if (dtype == 2) {
-    fail(what + " uses int8 weights (dtype 2), which are not supported by this version of Leafcheck; "
-                "update the app or export the model with f32 weights");
+    fail(what +
+         " uses int8 weights (dtype 2), which are not supported by this version of Leafcheck; "
+         "update the app or export the model with f32 weights");
   }
   fail(what + " has unknown dtype " + std::to_string(dtype) + " (1 = f32 is the only supported dtype)");
 }
@@ -220,7 +240,7 @@ void check_normalisation(const ModelSpec& spec) {
   check_finite(spec.stddev, "the input stddev");
   for (size_t c = 0; c < spec.stddev.size(); ++c) {
     if (!(spec.stddev[c] > 0.0f)) {
-      fail("the input stddev of channel " + std::to_string(c + 1) + " is " + std::to_string(spec.stddev[c]) +
+      fail("the input stddev of channel " + std::to_string(c + 1) + " is " + number_text(spec.stddev[c]) +
            "; it must be greater than 0");
     }
   }
@@ -278,8 +298,7 @@ Activation apply_layer(const Layer& layer, const std::string& name, Activation a
       a.channels = out;
       break;
     }
-    case LayerKind::Relu:
-      break;
+    case LayerKind::Relu: break;
   }
   check_activation_size(a, name);
   return a;
@@ -315,8 +334,12 @@ class Reader {
 
   size_t remaining() const { return bytes_.size() - position_; }
 
-  std::span<const uint8_t> take(uint64_t count, const std::string& what) {
+  void require(uint64_t count, const std::string& what) const {
     if (count > remaining()) truncated(count, what);
+  }
+
+  std::span<const uint8_t> take(uint64_t count, const std::string& what) {
+    require(count, what);
     const auto out = bytes_.subspan(position_, static_cast<size_t>(count));
     position_ += static_cast<size_t>(count);
     return out;
@@ -333,11 +356,7 @@ class Reader {
   std::vector<float> f32s(uint64_t count, const std::string& what) {
     const auto bytes = take(count * 4, what);
     std::vector<float> values(static_cast<size_t>(count));
-    if constexpr (std::endian::native == std::endian::little) {
-      std::memcpy(values.data(), bytes.data(), bytes.size());
-    } else {
-      for (size_t i = 0; i < values.size(); ++i) values[i] = std::bit_cast<float>(load_u32(bytes.data() + 4 * i));
-    }
+    for (size_t i = 0; i < values.size(); ++i) values[i] = float_from_bits(load_u32(bytes.data() + 4 * i));
     return values;
   }
 
@@ -374,8 +393,7 @@ Layer read_layer(Reader& reader, size_t index) {
   const uint8_t kind = reader.u8(number + " kind");
   if (!is_known_kind(kind)) {
     fail(number + " has unknown kind " + std::to_string(kind) +
-         " (known: 1 conv3x3, 2 maxpool2x2, 3 global avg pool, 4 linear, 5 relu); "
-         "the file may need a newer Leafcheck");
+         " (known: 1 conv3x3, 2 maxpool2x2, 3 global avg pool, 4 linear, 5 relu)");
   }
   Layer layer;
   layer.kind = static_cast<LayerKind>(kind);
@@ -428,7 +446,7 @@ class Writer {
     for (int shift = 0; shift < 32; shift += 8) u8(static_cast<uint8_t>(v >> shift));
   }
   void f32s(std::span<const float> values) {
-    for (float v : values) u32(std::bit_cast<uint32_t>(v));
+    for (float v : values) u32(bits_of(v));
   }
   void text(std::string_view s) { bytes_.insert(bytes_.end(), s.begin(), s.end()); }
   void tensor(const Tensor& t) {
@@ -455,7 +473,7 @@ size_t Tensor::element_count() const {
   size_t count = 1;
   for (uint32_t d : shape) {
     if (d != 0 && count > std::numeric_limits<size_t>::max() / d) {
-      throw ModelError("tensor shape " + shape_text(shape) + " has more values than this platform can address");
+      fail("tensor shape " + shape_text(shape) + " has more values than this platform can address");
     }
     count *= d;
   }
@@ -496,7 +514,8 @@ ModelSpec parse_model(std::span<const uint8_t> bytes) {
   reader.take(kMagic.size() + 4, "the signature and version");
   const uint32_t flags = reader.u32("the flags");
   if (flags != 0) {
-    fail("the flags field is " + std::to_string(flags) + "; version 1 files must have 0 (the file may need a newer Leafcheck)");
+    fail("the flags field is " + std::to_string(flags) +
+         "; version 1 files must have 0 (the file may need a newer Leafcheck)");
   }
 
   ModelSpec spec;
@@ -509,6 +528,8 @@ ModelSpec parse_model(std::span<const uint8_t> bytes) {
 
   const uint32_t label_count = reader.u32("the label count");
   check_range(label_count, 1, kMaxLabels, "the label count");
+  constexpr uint64_t kMinLabelRecordBytes = 3;  // u16 length and at least one byte
+  reader.require(label_count * kMinLabelRecordBytes, "at least " + std::to_string(label_count) + " labels");
   spec.labels.reserve(label_count);
   for (uint32_t i = 0; i < label_count; ++i) {
     const std::string what = "label " + std::to_string(i + 1);
@@ -525,6 +546,8 @@ ModelSpec parse_model(std::span<const uint8_t> bytes) {
 
   const uint32_t layer_count = reader.u32("the layer count");
   check_range(layer_count, 1, kMaxLayers, "the layer count");
+  constexpr uint64_t kMinLayerRecordBytes = 2;  // kind and fused_relu
+  reader.require(layer_count * kMinLayerRecordBytes, "at least " + std::to_string(layer_count) + " layers");
   spec.layers.reserve(layer_count);
   for (uint32_t i = 0; i < layer_count; ++i) spec.layers.push_back(read_layer(reader, i));
 

@@ -1,6 +1,7 @@
 // Helpers for the node tests of the WebAssembly builds: loading a build, making a model file
 // with the native tool, and encoding tiny PNGs without dependencies.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +22,9 @@ export async function loadBuild(build) {
   if (!existsSync(js) || !existsSync(wasm)) {
     throw new Error(`${js} is missing: build it first (bash tools/build-all.sh)`);
   }
+  // Emscripten 3.1.6's ES-module output still reaches for CommonJS globals when it runs under node.
+  globalThis.__dirname ??= build.dir;
+  globalThis.require ??= createRequire(import.meta.url);
   const { default: create } = await import(pathToFileURL(js).href);
   return create({ wasmBinary: readFileSync(wasm) });
 }

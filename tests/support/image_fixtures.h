@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -23,8 +24,9 @@ namespace leafcheck::fixtures {
 
 inline void append_bytes(void* context, void* data, int size) {
   auto* out = static_cast<std::vector<uint8_t>*>(context);
-  const auto* bytes = static_cast<const uint8_t*>(data);
-  out->insert(out->end(), bytes, bytes + size);
+  const size_t old_size = out->size();
+  out->resize(old_size + static_cast<size_t>(size));
+  std::memcpy(out->data() + old_size, data, static_cast<size_t>(size));
 }
 
 // `channels` of interleaved 8-bit samples per pixel (1 grey, 3 RGB, 4 RGBA).

@@ -33,6 +33,12 @@ Layer linear(uint32_t in, uint32_t out, bool relu, std::mt19937_64& rng) {
   return layer;
 }
 
+Layer parameterless(LayerKind kind) {
+  Layer layer;
+  layer.kind = kind;
+  return layer;
+}
+
 }  // namespace
 
 ModelSpec make_random_model(const std::vector<std::string>& labels, uint64_t seed, const Architecture& arch) {
@@ -48,10 +54,10 @@ ModelSpec make_random_model(const std::vector<std::string>& labels, uint64_t see
   uint32_t channels = 3;
   for (uint32_t out : arch.conv_channels) {
     spec.layers.push_back(conv(channels, out, rng));
-    spec.layers.push_back(Layer{.kind = LayerKind::MaxPool2x2});
+    spec.layers.push_back(parameterless(LayerKind::MaxPool2x2));
     channels = out;
   }
-  spec.layers.push_back(Layer{.kind = LayerKind::GlobalAvgPool});
+  spec.layers.push_back(parameterless(LayerKind::GlobalAvgPool));
   spec.layers.push_back(linear(channels, arch.hidden, true, rng));
   spec.layers.push_back(linear(arch.hidden, static_cast<uint32_t>(labels.size()), false, rng));
   return spec;

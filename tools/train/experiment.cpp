@@ -85,7 +85,8 @@ ExportedModel export_arm(SeedNet& net, ExperimentReport& report, const ArmResult
   const auto parity_indices = spread_sample(test, static_cast<size_t>(report.config.parity_images));
   // Parity does not depend on the metadata, so measure it on a first serialisation and record it.
   const auto probe = serialize_model(export_model(net, norm, report.classes, metadata_json(report, arm, name, method, -1)));
-  ExportedModel exported{.arm_key = arm.key};
+  ExportedModel exported;
+  exported.arm_key = arm.key;
   exported.parity = check_parity(net, probe, images, parity_indices, norm);
   const auto bytes = serialize_model(
       export_model(net, norm, report.classes, metadata_json(report, arm, name, method, exported.parity.max_abs_diff)));
@@ -108,8 +109,13 @@ ArmResult supervised_arm(const std::string& key, const std::string& title, const
                          const ExperimentConfig& config) {
   const TrainSummary summary = train_model(net, images, labelled_examples(images, labelled), validation,
                                            config.supervised, config.out_dir / (key + "-" + slug), title);
-  ArmResult arm{.key = key, .title = title, .slug = slug, .labelled = labelled.size(), .train_seconds = summary.seconds,
-                .validation_top1 = summary.validation_top1};
+  ArmResult arm;
+  arm.key = key;
+  arm.title = title;
+  arm.slug = slug;
+  arm.labelled = labelled.size();
+  arm.train_seconds = summary.seconds;
+  arm.validation_top1 = summary.validation_top1;
   arm.test = evaluate(net, images, test, config.supervised.normalization);
   std::fprintf(stderr, "[%s] test top-1 %.4f top-3 %.4f macro-F1 %.4f (%zu images)\n", title.c_str(), arm.test.top1,
                arm.test.top3, arm.test.macro_f1, arm.test.count);
@@ -126,7 +132,10 @@ ExperimentReport run_experiment(const ExperimentConfig& config) {
                              " already holds a run: pass --resume to continue it, or choose another --out");
   fs::create_directories(config.out_dir);
 
-  ExperimentReport report{.config = config, .date = utc_now_iso(), .data_source = describe_data_source(config.data_dir)};
+  ExperimentReport report;
+  report.config = config;
+  report.date = utc_now_iso();
+  report.data_source = describe_data_source(config.data_dir);
   const Dataset dataset = scan_dataset(config.data_dir);
   report.classes = dataset.classes;
   const int size = static_cast<int>(config.architecture.input_size);
@@ -171,10 +180,13 @@ ExperimentReport run_experiment(const ExperimentConfig& config) {
   }
   report.ssl_rounds = run_pseudo_labelling(ssl, images, labelled_examples(images, low), pool, validation, test,
                                            config.ssl, config.out_dir / ("b-ssl-" + low_text));
-  ArmResult ssl_arm{.key = "b", .title = "pseudo-labelling, " + low_text + "% labels", .slug = "ssl-" + low_text,
-                    .labelled = low.size(),
-                    .pseudo_labelled = report.ssl_rounds.empty() ? 0 : report.ssl_rounds.back().total_accepted,
-                    .train_seconds = report.arms.back().train_seconds};
+  ArmResult ssl_arm;
+  ssl_arm.key = "b";
+  ssl_arm.title = "pseudo-labelling, " + low_text + "% labels";
+  ssl_arm.slug = "ssl-" + low_text;
+  ssl_arm.labelled = low.size();
+  ssl_arm.pseudo_labelled = report.ssl_rounds.empty() ? 0 : report.ssl_rounds.back().total_accepted;
+  ssl_arm.train_seconds = report.arms.back().train_seconds;
   for (const SslRound& r : report.ssl_rounds) ssl_arm.train_seconds += r.seconds;
   ssl_arm.validation_top1 = top1_accuracy(ssl, images, validation, config.supervised.normalization);
   ssl_arm.test = evaluate(ssl, images, test, config.supervised.normalization);

@@ -37,6 +37,12 @@ Layer linear(const torch::nn::Linear& fc, bool relu) {
   return layer;
 }
 
+Layer plain_layer(LayerKind kind) {
+  Layer layer;
+  layer.kind = kind;
+  return layer;
+}
+
 }  // namespace
 
 ModelSpec export_model(const SeedNet& net, const Normalization& norm, const std::vector<std::string>& labels,
@@ -54,9 +60,9 @@ ModelSpec export_model(const SeedNet& net, const Normalization& norm, const std:
   spec.metadata_json = metadata_json;
   for (size_t i = 0; i < net->convs().size(); ++i) {
     spec.layers.push_back(folded_conv(net->convs()[i], net->norms()[i]));
-    spec.layers.push_back(Layer{.kind = LayerKind::MaxPool2x2});
+    spec.layers.push_back(plain_layer(LayerKind::MaxPool2x2));
   }
-  spec.layers.push_back(Layer{.kind = LayerKind::GlobalAvgPool});
+  spec.layers.push_back(plain_layer(LayerKind::GlobalAvgPool));
   spec.layers.push_back(linear(net->hidden(), true));
   spec.layers.push_back(linear(net->classifier(), false));
   validate_model(spec);

@@ -15,7 +15,7 @@ Metrics compute_metrics(const torch::Tensor& probabilities, const std::vector<in
   m.per_class_accuracy.assign(classes, 0.0);
   m.confusion.assign(classes, std::vector<size_t>(classes, 0));
   if (n == 0) return m;
-  auto top = probabilities.topk(std::min<int64_t>(3, classes), 1).indices.contiguous();
+  auto top = std::get<1>(probabilities.topk(std::min<int64_t>(3, classes), 1)).contiguous();
   auto top_a = top.accessor<int64_t, 2>();
   size_t correct1 = 0, correct3 = 0;
   for (int64_t i = 0; i < n; ++i) {

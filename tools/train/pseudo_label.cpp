@@ -82,7 +82,8 @@ std::vector<SslRound> run_pseudo_labelling(SeedNet& net, const ImageSet& images,
   for (int r = 1; r <= config.max_rounds; ++r) {
     const fs::path round_dir = dir / ("round-" + std::to_string(r));
     fs::create_directories(round_dir);
-    SslRound round{.round = r};
+    SslRound round;
+    round.round = r;
     std::vector<int64_t> candidates;
     for (int64_t i : pool)
       if (!has_pseudo_label[i]) candidates.push_back(i);

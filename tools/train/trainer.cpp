@@ -94,7 +94,9 @@ TrainSummary train_model(SeedNet& net, const ImageSet& images, const std::vector
 
   torch::optim::Adam optimizer(net->parameters(),
                                torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
-  RunState state{.epochs = config.epochs, .examples = examples.size()};
+  RunState state;
+  state.epochs = config.epochs;
+  state.examples = examples.size();
   if (fs::exists(state_file)) {
     state = read_state(state_file);
     if (state.examples != examples.size() || state.epochs != config.epochs)
@@ -118,7 +120,8 @@ TrainSummary train_model(SeedNet& net, const ImageSet& images, const std::vector
   net->train();
   for (int epoch = state.epochs_done; epoch < config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    std::mt19937_64 rng(std::seed_seq{config.seed, static_cast<uint64_t>(epoch), uint64_t{0x1eaf}}());
+    std::seed_seq epoch_seed{config.seed, static_cast<uint64_t>(epoch)};
+    std::mt19937_64 rng(epoch_seed);
     std::vector<size_t> order(examples.size());
     std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), rng);

@@ -25,15 +25,13 @@ inline void f32_gemv_minmax(size_t in, const float* x, const float* w, float* y,
     for (size_t j = 0; j < NV; ++j) acc[j] += xk * simd::load(w + j * L);
     w += NB;
   }
-  size_t left = nc;
-  for (size_t j = 0; j < NV && left > 0; ++j) {
+#pragma GCC unroll 8
+  for (size_t j = 0; j < NV; ++j) {
     const vf v = simd::clamp(acc[j], vmin, vmax);
-    if (left >= L) {
+    if (nc >= (j + 1) * L) {
       simd::store(y + j * L, v);
-      left -= L;
-    } else {
-      simd::store_partial(y + j * L, v, left);
-      left = 0;
+    } else if (nc > j * L) {
+      simd::store_partial(y + j * L, v, nc - j * L);
     }
   }
 }

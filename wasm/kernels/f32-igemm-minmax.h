@@ -1,13 +1,14 @@
 // f32-igemm-minmax: the 3x3 convolution microkernel, XNNPACK's IGEMM idea specialised to a
 // zero-padded NHWC input. It computes an MR x NR tile of the output (MR pixels, NR = NV vectors
 // of output channels) as a GEMM over K = 9 taps x cin. Instead of an indirection buffer of
-// MR x 9 pointers it takes MR row pointers (the pixel under tap (0,0)) and the 9 tap offsets,
-// which are the same for every pixel because the input carries a one-pixel zero border.
+// MR x 9 pointers it takes MR pointers (the pixel under tap (0, 0)) and the row stride: with a
+// one-pixel zero border every pixel has all 9 taps in memory, and in NHWC the three taps of one
+// kernel row are 3 x cin contiguous floats, so K is 3 contiguous runs of kc = 3 x cin.
 //
 // Per k step: NV vector loads of packed weights, MR broadcasts of one input value, MR x NV
 // multiply-adds into accumulators that stay in registers. The clamp (ReLU = min 0) is fused into
-// the store. Tile shapes per target are chosen in optimized_ops.cpp (f32-igemm-6x16 on AVX2,
-// 4x8 on SIMD128, 4x4 scalar); kCin != 0 fully unrolls the channel loop for the 3-channel first layer.
+// the store. Tile shapes per target are chosen in optimized_ops.cpp (6x16 on AVX2, 4x8 on
+// SIMD128, 4x4 scalar); kKc != 0 fixes the run length at compile time for the RGB first layer.
 #pragma once
 
 #include <cstddef>
@@ -18,13 +19,17 @@ namespace leafcheck::kernels {
 
 // Packed weights for one NR-wide block of output channels: NR biases, then for each tap (ky, kx)
 // and input channel c the NR weights w[n][c][ky][kx], output channels past the end zero-filled.
-template <size_t MR, size_t NV, size_t kCin>
-inline void f32_igemm_minmax(size_t cin, const float* const* a, const ptrdiff_t* tap_offsets, const float* w,
-                             float* const* c, size_t nc, simd::vf vmin, simd::vf vmax) {
+//
+// Deliberately not inlined: a small function called once per tile is what V8 and other wasm engines
+// tier up to their optimizing compiler quickly; inlined into a large caller that runs a few long
+// calls, it can stay in the baseline tier (measured: 5x slower in node).
+template <size_t MR, size_t NV, size_t kKc>
+__attribute__((noinline)) void f32_igemm_minmax(size_t kc, const float* const* a, ptrdiff_t row_stride, const float* w, float* const* c,
+                             size_t nc, simd::vf vmin, simd::vf vmax) {
   using simd::vf;
   constexpr size_t L = simd::kLanes;
   constexpr size_t NR = NV * L;
-  if constexpr (kCin != 0) cin = kCin;
+  if constexpr (kKc != 0) kc = kKc;
 
   vf acc[MR][NV];
 #pragma GCC unroll 8
@@ -36,12 +41,14 @@ inline void f32_igemm_minmax(size_t cin, const float* const* a, const ptrdiff_t*
   }
   w += NR;
 
-  for (size_t t = 0; t < 9; ++t) {
+  for (size_t ky = 0; ky < 3; ++ky) {
     const float* ap[MR];
 #pragma GCC unroll 8
-    for (size_t i = 0; i < MR; ++i) ap[i] = a[i] + tap_offsets[t];
-#pragma GCC unroll 4
-    for (size_t k = 0; k < cin; ++k) {
+    for (size_t i = 0; i < MR; ++i) ap[i] = a[i] + static_cast<ptrdiff_t>(ky) * row_stride;
+    // Not unrolled: clang then hoists the loads of several k steps, and V8 (which does not
+    // reschedule) spills the accumulators; native code is as fast either way.
+#pragma GCC unroll 1
+    for (size_t k = 0; k < kc; ++k) {
       vf wv[NV];
 #pragma GCC unroll 8
       for (size_t j = 0; j < NV; ++j) wv[j] = simd::load(w + j * L);
@@ -55,28 +62,17 @@ inline void f32_igemm_minmax(size_t cin, const float* const* a, const ptrdiff_t*
     }
   }
 
+  // Every index into acc is a compile-time constant after unrolling, so acc never leaves registers
+  // (a runtime lane-block index would force the whole tile onto the stack).
 #pragma GCC unroll 8
   for (size_t i = 0; i < MR; ++i) {
 #pragma GCC unroll 8
-    for (size_t j = 0; j < NV; ++j) acc[i][j] = simd::clamp(acc[i][j], vmin, vmax);
-  }
-  if (nc == NR) {
-#pragma GCC unroll 8
-    for (size_t i = 0; i < MR; ++i) {
-#pragma GCC unroll 8
-      for (size_t j = 0; j < NV; ++j) simd::store(c[i] + j * L, acc[i][j]);
-    }
-    return;
-  }
-  for (size_t i = 0; i < MR; ++i) {
-    size_t left = nc;
-    for (size_t j = 0; j < NV && left > 0; ++j) {
-      if (left >= L) {
-        simd::store(c[i] + j * L, acc[i][j]);
-        left -= L;
-      } else {
-        simd::store_partial(c[i] + j * L, acc[i][j], left);
-        left = 0;
+    for (size_t j = 0; j < NV; ++j) {
+      const vf v = simd::clamp(acc[i][j], vmin, vmax);
+      if (nc >= (j + 1) * L) {
+        simd::store(c[i] + j * L, v);
+      } else if (nc > j * L) {
+        simd::store_partial(c[i] + j * L, v, nc - j * L);
       }
     }
   }

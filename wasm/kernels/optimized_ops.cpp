@@ -39,19 +39,13 @@ constexpr size_t kPoolBandPixels = 512;
 size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 
 // Computes conv output rows [y0, y0 + out.height) of `in` (columns [0, out.width)) into `out`.
-template <size_t kCin>
+template <size_t kKc>
 void conv3x3_rows(const PackedConv3x3& weights, const Plane& in, size_t y0, const Plane& out, Clamp clamp) {
   const size_t cin = weights.in_channels;
   const size_t cout = weights.out_channels;
   const size_t cols = out.width;
   const size_t pixels = out.height * cols;
   const size_t block_stride = kConvNR * (1 + 9 * cin);
-  ptrdiff_t taps[9];
-  for (size_t ky = 0; ky < 3; ++ky) {
-    for (size_t kx = 0; kx < 3; ++kx) {
-      taps[ky * 3 + kx] = static_cast<ptrdiff_t>(ky * in.row_stride + kx * cin);
-    }
-  }
   // Tap (0, 0) of pixel (y, x) is the border pixel (y - 1, x - 1).
   const float* origin = in.data - in.row_stride - cin;
   const vf vmin = simd::splat(clamp.min);
@@ -80,15 +74,16 @@ void conv3x3_rows(const PackedConv3x3& weights, const Plane& in, size_t y0, cons
           c[i] = c[i - 1];
         }
       }
-      kernels::f32_igemm_minmax<kConvMR, kConvNV, kCin>(cin, a, taps, w, c, nc, vmin, vmax);
+      kernels::f32_igemm_minmax<kConvMR, kConvNV, kKc>(3 * cin, a, static_cast<ptrdiff_t>(in.row_stride), w, c, nc,
+                                                       vmin, vmax);
     }
   }
 }
 
 void conv3x3_rows_dispatch(const PackedConv3x3& weights, const Plane& in, size_t y0, const Plane& out, Clamp clamp) {
-  // The RGB first layer gets its own instantiation: K = 27 fully unrolled, no channel loop.
+  // The RGB first layer gets its own instantiation with the run length (3 taps x 3 channels) fixed.
   if (weights.in_channels == 3) {
-    conv3x3_rows<3>(weights, in, y0, out, clamp);
+    conv3x3_rows<9>(weights, in, y0, out, clamp);
   } else {
     conv3x3_rows<0>(weights, in, y0, out, clamp);
   }

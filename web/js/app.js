@@ -11,8 +11,9 @@ import { OfflineSupport } from './offline.js';
 
 // Below this top probability the app says "not sure" instead of naming a disease.
 const CONFIDENCE_THRESHOLD = 0.6;
-// Below this share of leaf-coloured pixels in the centre square the photo is taken not to show a leaf.
-const LEAF_COLOUR_THRESHOLD = 0.2;
+// Below this share of leaf-coloured pixels in the centre square the photo is taken not to show a leaf
+// (how it was chosen: images.js, leafColourFraction).
+const LEAF_COLOUR_THRESHOLD = 0.15;
 // Larger files are refused before reading them: no phone photo comes near this.
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const SETTINGS_KEY = 'leafcheck-settings';
@@ -117,10 +118,12 @@ function currentLocation() {
 }
 
 function beginScan() {
+  closeCamera();
   performance.clearMarks('leafcheck:scan-start');
   performance.mark('leafcheck:scan-start');
   $('scan-error').hidden = true;
   $('result').hidden = true;
+  $('scan-start').hidden = false;
   setStatus(tr.t(engine ? 'analysing' : 'preparingEngine'));
 }
 
@@ -156,12 +159,18 @@ async function scanFile(file) {
 }
 
 async function scanCameraFrame() {
+  let frame;
+  try {
+    frame = await grabFrame($('live-video'));
+  } catch (error) {
+    failScan(error);
+    return;
+  }
   beginScan();
   const location = currentLocation();
   try {
     if (!engineReady || engineError) startEngine();
-    const { imageData, blob } = await grabFrame($('live-video'));
-    closeCamera();
+    const { imageData, blob } = frame;
     await engineReady;
     setStatus(tr.t('analysing'));
     const [classification, bitmap] = await Promise.all([client.classifyRgba(imageData), decodeForDisplay(blob)]);
@@ -275,6 +284,7 @@ function renderResult() {
   $('result-note').value = record.note ?? '';
   $('result-share').hidden = !canShare();
   result.hidden = false;
+  $('scan-start').hidden = true;
 }
 
 // ---- sharing ------------------------------------------------------------------------------------
@@ -525,6 +535,7 @@ function wire() {
   $('live-close').addEventListener('click', closeCamera);
   $('result-again').addEventListener('click', () => {
     $('result').hidden = true;
+    $('scan-start').hidden = false;
     window.scrollTo({ top: 0 });
     document.querySelector('label[for="input-camera"]').focus();
   });

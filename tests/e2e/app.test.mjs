@@ -1,0 +1,215 @@
+// End-to-end: the built app (dist/) served by tools/serve.mjs, driven in Debian's headless Chromium.
+// One fresh browser profile walks the path a farmer takes: first visit, scan, go offline, scan again.
+// Requires `npm run build` first. Writes screenshots and measurements to test-artifacts/.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CHROMIUM_ARGS, artifactsDir, findLeafPhoto, generatedLeafPng, generatedNonLeafPng, launchChromium, repoRoot, startServer } from './support.mjs';
+
+const en = JSON.parse(readFileSync(join(repoRoot, 'web', 'i18n', 'en.json'), 'utf8'));
+const pt = JSON.parse(readFileSync(join(repoRoot, 'web', 'i18n', 'pt.json'), 'utf8'));
+const READY_TIMEOUT = 120_000;
+const RESULT_TIMEOUT = 60_000;
+
+const realPhoto = findLeafPhoto();
+const leafFile = realPhoto
+  ? { name: 'leaf.jpg', mimeType: 'image/jpeg', buffer: readFileSync(realPhoto.path) }
+  : { name: 'leaf.png', mimeType: 'image/png', buffer: generatedLeafPng() };
+
+let server;
+let browser;
+let context;
+let page;
+let origin;
+const requests = [];
+const consoleErrors = [];
+const measurements = { leafPhoto: realPhoto ? realPhoto.path : 'generated PNG', scans: [] };
+
+async function waitUntilReady() {
+  await page.locator('#offline-pill[data-state="ready"]').waitFor({ timeout: READY_TIMEOUT });
+}
+
+async function historyCount() {
+  return page.locator('#history-list > li').count();
+}
+
+// Chooses the leaf through the gallery file input; returns the wall-clock and in-page times.
+async function scanLeaf() {
+  const started = Date.now();
+  await page.locator('#input-gallery').setInputFiles(leafFile);
+  await page.locator('#result').waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+  const wallMs = Date.now() - started;
+  const pageMs = await page.evaluate(() => performance.getEntriesByName('leafcheck:scan').at(-1)?.duration ?? null);
+  const scan = { wallMs, pageMs };
+  measurements.scans.push(scan);
+  return scan;
+}
+
+describe('Leafcheck PWA in Chromium', () => {
+  before(async () => {
+    mkdirSync(artifactsDir, { recursive: true });
+    server = await startServer();
+    origin = new URL(server.url).origin;
+    browser = await launchChromium({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 1,
+      locale: 'en-US',
+      // A synthetic camera (a moving test pattern), so the live-camera path runs headless.
+      args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream'],
+    });
+    context = browser.context;
+    context.on('request', (request) => requests.push(request.url()));
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (process.env.DEBUG_E2E) console.log('# console', message.type(), message.text());
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  });
+
+  after(async () => {
+    const missing = server?.log.filter((entry) => entry.status === 404).map((entry) => entry.path) ?? [];
+    if (missing.length) console.log(`# 404 responses: ${missing.join(', ')}`);
+    await browser?.close();
+    await server?.stop();
+    writeFileSync(join(artifactsDir, 'measurements.json'), `${JSON.stringify(measurements, null, 2)}\n`);
+  });
+
+  test('the page loads, the service worker takes control and caches everything', async (t) => {
+    await page.goto(server.url);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: READY_TIMEOUT });
+    await waitUntilReady();
+    assert.equal(await page.locator('#offline-pill-text').textContent(), en.offlineReady);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    // Everything downloaded so far is the whole first visit: the app is usable offline from here on.
+    const firstVisit = server.log.filter((entry) => entry.status === 200);
+    measurements.firstVisit = {
+      requests: firstVisit.length,
+      bodyBytes: firstVisit.reduce((sum, entry) => sum + entry.bytes, 0),
+      byFile: firstVisit.map(({ path, encoding, bytes }) => ({ path, encoding, bytes })),
+    };
+    t.diagnostic(`first visit: ${firstVisit.length} responses, ${measurements.firstVisit.bodyBytes} bytes on the wire (bodies)`);
+  });
+
+  test('a leaf photo chosen through the file input gives three classes', async (t) => {
+    const { wallMs, pageMs } = await scanLeaf();
+    t.diagnostic(`file chosen -> result shown: ${wallMs} ms (test clock), ${pageMs?.toFixed(1)} ms (in-page measure)`);
+    assert.equal(await page.locator('#result-matches > li').count(), 3);
+    assert.ok((await page.locator('#result-title').textContent()).trim().length > 0);
+    const photoLoaded = await page.locator('#result-photo').evaluate((img) => img.complete && img.naturalWidth > 0);
+    assert.ok(photoLoaded, 'the checked photo is shown');
+    await page.locator('#result-photo').evaluate((img) => img.decode());
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(artifactsDir, 'result-390x844.png') });
+    await page.screenshot({ path: join(artifactsDir, 'result-390x844-full.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(artifactsDir, 'result-1280x800.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 1);
+  });
+
+  test('a file that is not an image shows the error and keeps the history', async () => {
+    await page.locator('#input-gallery').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo\n') });
+    await page.locator('#scan-error').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#scan-error').textContent(), en.errorImageUnreadable);
+    await page.locator('#input-gallery').setInputFiles({ name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) });
+    await page.waitForFunction((text) => document.getElementById('scan-error').textContent === text, en.errorImageEmpty);
+    assert.equal(await historyCount(), 1);
+  });
+
+  test('a photo without a leaf gives "not sure" with photo tips instead of a diagnosis', async () => {
+    await page.locator('#input-gallery').setInputFiles({ name: 'sky.png', mimeType: 'image/png', buffer: generatedNonLeafPng() });
+    await page.locator('#result[data-kind="unsure"]').waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+    assert.equal(await page.locator('#result-title').textContent(), en.unsureTitleNotLeaf);
+    assert.ok(await page.locator('#result-unsure').isVisible());
+    assert.ok(!(await page.locator('#result-advice').isVisible()));
+    await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 2);
+  });
+
+  test('a full storage quota: the result is shown, a message says it was not saved, history is intact', async () => {
+    // Chromium's DevTools quota override does not reach an IndexedDB connection that has already written
+    // (it keeps its own idea of the space left), so the refusal is made the way the browser reports it.
+    await page.evaluate(() => {
+      window.leafcheckRealAdd = IDBObjectStore.prototype.add;
+      IDBObjectStore.prototype.add = () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+    });
+    await page.locator('#input-gallery').setInputFiles(leafFile);
+    await page.waitForFunction((text) => document.getElementById('scan-error').textContent === text, en.errorStorageFull);
+    assert.ok(await page.locator('#result').isVisible(), 'the result is still shown');
+    await page.evaluate(() => {
+      IDBObjectStore.prototype.add = window.leafcheckRealAdd;
+    });
+    await page.reload();
+    await waitUntilReady();
+    assert.equal(await historyCount(), 2);
+  });
+
+  test('the live camera: a denied permission shows the message; once allowed, a captured frame is classified', async () => {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Browser.setPermission', { origin, permission: { name: 'camera' }, setting: 'denied' });
+    await page.locator('#open-live-camera').click();
+    await page.locator('#scan-error').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#scan-error').textContent(), en.errorCameraDenied);
+    assert.ok(await page.locator('label[for="input-gallery"]').isVisible(), 'the other ways to scan stay available');
+
+    await cdp.send('Browser.setPermission', { origin, permission: { name: 'camera' }, setting: 'granted' });
+    await page.locator('#open-live-camera').click();
+    await page.waitForFunction(() => document.getElementById('live-video').videoWidth > 0);
+    await page.locator('#live-capture').click();
+    await page.locator('#result').waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+    assert.equal(await page.locator('#result-matches > li').count(), 3);
+    assert.ok(await page.locator('#live-camera').isHidden(), 'the camera is closed after the capture');
+    await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 3);
+  });
+
+  test('the manifest has the required fields and Chromium reports no installability errors', async () => {
+    const manifest = await page.evaluate(async () => (await fetch(document.querySelector('link[rel=manifest]').href)).json());
+    for (const field of ['name', 'short_name', 'description', 'start_url', 'scope', 'display', 'theme_color', 'background_color', 'icons', 'screenshots']) {
+      assert.ok(manifest[field], `manifest.${field}`);
+    }
+    assert.equal(manifest.display, 'standalone');
+    const sizes = (purpose) => manifest.icons.filter((icon) => (icon.purpose ?? 'any').split(' ').includes(purpose)).map((icon) => icon.sizes);
+    assert.ok(sizes('any').includes('192x192') && sizes('any').includes('512x512'));
+    assert.ok(sizes('maskable').includes('512x512'));
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, []);
+    const appleIcon = await page.evaluate(async () => {
+      const link = document.querySelector('link[rel=apple-touch-icon]');
+      const response = await fetch(link.href);
+      return response.ok && response.headers.get('content-type');
+    });
+    assert.equal(appleIcon, 'image/png');
+  });
+
+  test('offline: the page reloads, classifies again and the history survived', async (t) => {
+    await server.stop();
+    await context.setOffline(true);
+    await page.reload();
+    await waitUntilReady();
+    assert.equal(await historyCount(), 3, 'history survives the reload');
+    const { wallMs, pageMs } = await scanLeaf();
+    t.diagnostic(`offline: file chosen -> result shown: ${wallMs} ms (test clock), ${pageMs?.toFixed(1)} ms (in-page measure)`);
+    assert.equal(await page.locator('#result-matches > li').count(), 3);
+    await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 4);
+  });
+
+  test('offline: the language switches to Portuguese and the page lang follows', async () => {
+    await page.goto(`${server.url}#settings`);
+    await page.locator('#setting-language').selectOption('pt');
+    await page.waitForFunction(() => document.documentElement.lang === 'pt');
+    assert.equal(await page.locator('#settings-title').textContent(), pt.settingsTitle);
+    await page.locator('#setting-language').selectOption('en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+  });
+
+  test('no request went to any other origin and the page logged no errors', () => {
+    const foreign = requests.filter((url) => !url.startsWith(`${origin}/`) && !/^(data|blob):/.test(url));
+    assert.deepEqual(foreign, []);
+    assert.deepEqual(consoleErrors, []);
+  });
+});

@@ -1,0 +1,137 @@
+// Helpers for the browser tests: the static server, Debian's Chromium through playwright-core, test images.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { encodePng } from '../../web/scripts/icons.mjs';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const artifactsDir = join(repoRoot, 'test-artifacts');
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+// Launches Chromium on a new, empty profile directory (deleted by close()). A persistent profile, not
+// an incognito context, because Chromium reports incognito pages as not installable.
+export async function launchChromium(options = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'leafcheck-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ...options,
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+// Starts tools/serve.mjs on a free port with its request log on; resolves to
+// {url, log: [{method, path, status, encoding, bytes}], stop()}.
+export function startServer() {
+  if (!existsSync(join(repoRoot, 'dist', 'index.html'))) {
+    throw new Error('dist/ is not built: run "npm run build" before the browser tests');
+  }
+  const child = spawn(process.execPath, [join(repoRoot, 'tools', 'serve.mjs'), '--port', '0', '--log'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const log = [];
+  return new Promise((resolvePromise, reject) => {
+    let buffer = '';
+    let url = null;
+    child.on('exit', (code) => {
+      if (!url) reject(new Error(`tools/serve.mjs exited with code ${code} before listening`));
+    });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop();
+      for (const line of lines) {
+        const open = line.match(/Open (http:\/\/\S+)/);
+        if (open && !url) {
+          url = open[1];
+          resolvePromise({
+            url,
+            log,
+            stop: () =>
+              new Promise((done) => {
+                if (child.exitCode !== null) return done();
+                child.once('exit', () => done());
+                child.kill('SIGTERM');
+              }),
+          });
+          continue;
+        }
+        const request = line.match(/^(GET|HEAD) (\S+) (\d+) (\S+) (\d+)$/);
+        if (request) {
+          log.push({ method: request[1], path: request[2], status: Number(request[3]), encoding: request[4], bytes: Number(request[5]) });
+        }
+      }
+    });
+  });
+}
+
+// A real PlantVillage photo when the shared data folder exists; otherwise null.
+export function findLeafPhoto() {
+  const candidates = [];
+  if (process.env.LEAFCHECK_DATA_DIR) {
+    const dir = resolve(process.env.LEAFCHECK_DATA_DIR);
+    candidates.push(join(dir, 'plantvillage'), dir);
+  }
+  candidates.push(resolve(repoRoot, '..', 'shared', 'data', 'plantvillage'));
+  for (const root of candidates) {
+    if (!existsSync(root)) continue;
+    const classes = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    for (const name of classes) {
+      const photo = readdirSync(join(root, name)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort()[0];
+      if (photo) return { path: join(root, name, photo), label: name };
+    }
+  }
+  return null;
+}
+
+// A generated 256x256 PNG of a green, brown-spotted leaf on a grey background (when no data folder).
+export function generatedLeafPng() {
+  const size = 256;
+  const rgba = new Uint8Array(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const u = (x - size / 2) / (size * 0.42);
+      const v = (y - size / 2) / (size * 0.26);
+      const inLeaf = u * u + v * v < 1;
+      const spot = inLeaf && ((x * 7 + y * 13) % 97 < 6);
+      const colour = !inLeaf ? [150, 150, 146] : spot ? [110, 70, 30] : [60 + (y % 20), 140 + (x % 30), 50];
+      rgba.set([...colour, 255], (y * size + x) * 4);
+    }
+  }
+  return encodePng(size, size, rgba);
+}
+
+// A generated 200x150 PNG of blue sky and grey concrete: nothing leaf-coloured in it.
+export function generatedNonLeafPng() {
+  const width = 200;
+  const height = 150;
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const colour = y < height / 2 ? [90, 150, 230 - y] : [128 + (x % 9), 128 + (x % 9), 125];
+      rgba.set([...colour, 255], (y * width + x) * 4);
+    }
+  }
+  return encodePng(width, height, rgba);
+}
