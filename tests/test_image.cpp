@@ -317,6 +317,10 @@ TEST_CASE("empty, garbage, unsupported and truncated bytes raise ImageError") {
   bad_dht[dht + 19] = 200;  // symbol counts for code lengths 15 and 16
   bad_dht[dht + 20] = 200;
   CHECK(error_of(bad_dht) == "garbled JPEG image: a Huffman table declares more than 256 symbols");
+  // The same table when the segment claims to end right after the table's first byte: stb_image reads on.
+  bad_dht[dht + 2] = 0;
+  bad_dht[dht + 3] = 3;
+  CHECK(error_of(bad_dht) == "garbled JPEG image: a Huffman table declares more than 256 symbols");
 
   // Every truncation of a PNG is refused (its chunks are length-checked).
   for (size_t cut = 1; cut < png.size() - 12; ++cut) CHECK_THROWS_AS(decode_image(std::span(png).first(cut)), ImageError);

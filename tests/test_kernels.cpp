@@ -8,6 +8,7 @@
 #include <limits>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "kernels/optimized_ops.h"
@@ -63,8 +64,8 @@ struct PlaneBuffer {
       for (size_t i = 0; i < row; ++i) {
         const size_t x = i / plane.channels;
         const bool inside_row = y >= border && y < border + plane.height;
-        const bool inside_col = i < (plane.width + 2 * border) * plane.channels && x >= border &&
-                                x < border + plane.width;
+        const bool inside_col =
+            i < (plane.width + 2 * border) * plane.channels && x >= border && x < border + plane.width;
         if (inside_row && inside_col) continue;
         const float v = storage[y * row + i];
         const bool in_frame = i < (plane.width + 2 * border) * plane.channels;
@@ -94,11 +95,16 @@ void check_close(const std::vector<float>& got, const std::vector<float>& want, 
 struct ConvCase {
   size_t h, w, cin, cout;
   bool relu;
+
+  std::string describe() const {
+    return std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(cin) + " -> " + std::to_string(cout) +
+           (relu ? " relu" : "");
+  }
 };
 
 std::vector<ConvCase> conv_cases(std::mt19937& rng) {
-  std::vector<ConvCase> cases = {{1, 1, 1, 1, false}, {2, 3, 3, 32, true},   {5, 7, 3, 17, true},
-                                 {7, 5, 16, 16, false}, {3, 3, 5, 33, true}, {1, 9, 8, 7, false},
+  std::vector<ConvCase> cases = {{1, 1, 1, 1, false},   {2, 3, 3, 32, true},    {5, 7, 3, 17, true},
+                                 {7, 5, 16, 16, false}, {3, 3, 5, 33, true},    {1, 9, 8, 7, false},
                                  {9, 1, 13, 24, true},  {16, 16, 32, 64, true}, {6, 13, 3, 8, false}};
   std::uniform_int_distribution<size_t> spatial(1, 12);
   std::uniform_int_distribution<size_t> channels(1, 40);
@@ -107,27 +113,48 @@ std::vector<ConvCase> conv_cases(std::mt19937& rng) {
   return cases;
 }
 
+// Random input and weights for a case, the packed weights, and the reference conv output.
+struct ConvData {
+  std::vector<float> input;
+  std::vector<float> conv;
+  opt::PackedConv3x3 packed;
+
+  ConvData(const ConvCase& c, std::mt19937& rng)
+      : input(random_values(c.h * c.w * c.cin, rng)), conv(c.h * c.w * c.cout) {
+    const auto weight = random_values(c.cout * c.cin * 9, rng);
+    const auto bias = random_values(c.cout, rng);
+    ref::conv3x3(input, {c.h, c.w, c.cin}, weight, bias, c.cout, c.relu, conv);
+    packed = opt::pack_conv3x3(weight, bias, c.cout, c.cin);
+  }
+};
+
+void check_conv3x3_maxpool2x2(const ConvCase& c, std::mt19937& rng) {
+  INFO(c.describe());
+  const ConvData data(c, rng);
+  std::vector<float> want(c.h / 2 * (c.w / 2) * c.cout);
+  ref::maxpool2x2(data.conv, {c.h, c.w, c.cout}, want);
+
+  PlaneBuffer in(c.h, c.w, c.cin, 1, 2);
+  in.fill(data.input);
+  PlaneBuffer out(c.h / 2, c.w / 2, c.cout, 1, 1);
+  std::vector<float> scratch(opt::conv3x3_maxpool2x2_scratch_size(c.h, c.w, c.cout), kNaN);
+  opt::conv3x3_maxpool2x2(data.packed, in.plane, out.plane, opt::Clamp::relu_if(c.relu), scratch);
+  check_close(out.read(), want, 9 * c.cin);
+  CHECK(out.writes_outside() == 0);
+}
+
 }  // namespace
 
 TEST_CASE("conv3x3 matches the reference on random shapes") {
   std::mt19937 rng(1);
   for (const ConvCase& c : conv_cases(rng)) {
-    CAPTURE(c.h);
-    CAPTURE(c.w);
-    CAPTURE(c.cin);
-    CAPTURE(c.cout);
-    CAPTURE(c.relu);
-    const auto input = random_values(c.h * c.w * c.cin, rng);
-    const auto weight = random_values(c.cout * c.cin * 9, rng);
-    const auto bias = random_values(c.cout, rng);
-    std::vector<float> want(c.h * c.w * c.cout);
-    ref::conv3x3(input, {c.h, c.w, c.cin}, weight, bias, c.cout, c.relu, want);
-
+    INFO(c.describe());
+    const ConvData data(c, rng);
     PlaneBuffer in(c.h, c.w, c.cin, 1, 3);
-    in.fill(input);
+    in.fill(data.input);
     PlaneBuffer out(c.h, c.w, c.cout, 1, 5);
-    opt::conv3x3(opt::pack_conv3x3(weight, bias, c.cout, c.cin), in.plane, out.plane, opt::Clamp::relu_if(c.relu));
-    check_close(out.read(), want, 9 * c.cin);
+    opt::conv3x3(data.packed, in.plane, out.plane, opt::Clamp::relu_if(c.relu));
+    check_close(out.read(), data.conv, 9 * c.cin);
     CHECK(out.writes_outside() == 0);
   }
 }
@@ -135,49 +162,16 @@ TEST_CASE("conv3x3 matches the reference on random shapes") {
 TEST_CASE("conv3x3_maxpool2x2 matches reference conv3x3 then maxpool2x2") {
   std::mt19937 rng(2);
   for (ConvCase c : conv_cases(rng)) {
+    // Pooling needs at least 2x2; odd sizes exercise the floor.
     c.h = std::max<size_t>(c.h, 2);
     c.w = std::max<size_t>(c.w, 2);
-    CAPTURE(c.h);
-    CAPTURE(c.w);
-    CAPTURE(c.cin);
-    CAPTURE(c.cout);
-    CAPTURE(c.relu);
-    const auto input = random_values(c.h * c.w * c.cin, rng);
-    const auto weight = random_values(c.cout * c.cin * 9, rng);
-    const auto bias = random_values(c.cout, rng);
-    std::vector<float> conv(c.h * c.w * c.cout);
-    ref::conv3x3(input, {c.h, c.w, c.cin}, weight, bias, c.cout, c.relu, conv);
-    std::vector<float> want(c.h / 2 * (c.w / 2) * c.cout);
-    ref::maxpool2x2(conv, {c.h, c.w, c.cout}, want);
-
-    PlaneBuffer in(c.h, c.w, c.cin, 1, 2);
-    in.fill(input);
-    PlaneBuffer out(c.h / 2, c.w / 2, c.cout, 1, 1);
-    std::vector<float> scratch(opt::conv3x3_maxpool2x2_scratch_size(c.h, c.w, c.cout), kNaN);
-    opt::conv3x3_maxpool2x2(opt::pack_conv3x3(weight, bias, c.cout, c.cin), in.plane, out.plane,
-                            opt::Clamp::relu_if(c.relu), scratch);
-    check_close(out.read(), want, 9 * c.cin);
-    CHECK(out.writes_outside() == 0);
+    check_conv3x3_maxpool2x2(c, rng);
   }
 }
 
-TEST_CASE("conv3x3_maxpool2x2 on the seed architecture's first layer size") {
+TEST_CASE("conv3x3_maxpool2x2 on the seed architecture's first layer (several bands)") {
   std::mt19937 rng(3);
-  const size_t h = 128, w = 128, cin = 3, cout = 32;
-  const auto input = random_values(h * w * cin, rng);
-  const auto weight = random_values(cout * cin * 9, rng);
-  const auto bias = random_values(cout, rng);
-  std::vector<float> conv(h * w * cout);
-  ref::conv3x3(input, {h, w, cin}, weight, bias, cout, true, conv);
-  std::vector<float> want(h / 2 * w / 2 * cout);
-  ref::maxpool2x2(conv, {h, w, cout}, want);
-  PlaneBuffer in(h, w, cin, 1, 0);
-  in.fill(input);
-  PlaneBuffer out(h / 2, w / 2, cout, 1, 0);
-  std::vector<float> scratch(opt::conv3x3_maxpool2x2_scratch_size(h, w, cout));
-  opt::conv3x3_maxpool2x2(opt::pack_conv3x3(weight, bias, cout, cin), in.plane, out.plane, opt::Clamp::relu_if(true),
-                          scratch);
-  check_close(out.read(), want, 9 * cin);
+  check_conv3x3_maxpool2x2({128, 128, 3, 32, true}, rng);
 }
 
 TEST_CASE("conv3x3 rejects planes that do not match the packed weights") {
@@ -194,9 +188,7 @@ TEST_CASE("maxpool2x2 matches the reference exactly, odd sizes floored") {
   const size_t shapes[][3] = {{2, 2, 1}, {2, 3, 5}, {5, 7, 3}, {3, 3, 8}, {4, 6, 17}, {9, 11, 33}, {2, 2, 64}};
   for (const auto& s : shapes) {
     const size_t h = s[0], w = s[1], c = s[2];
-    CAPTURE(h);
-    CAPTURE(w);
-    CAPTURE(c);
+    INFO(h << "x" << w << "x" << c);
     const auto input = random_values(h * w * c, rng);
     std::vector<float> want(h / 2 * (w / 2) * c);
     ref::maxpool2x2(input, {h, w, c}, want);
@@ -214,9 +206,7 @@ TEST_CASE("global_avg_pool matches the reference") {
   const size_t shapes[][3] = {{1, 1, 1}, {1, 1, 9}, {2, 3, 5}, {5, 7, 17}, {8, 8, 256}, {3, 1, 31}};
   for (const auto& s : shapes) {
     const size_t h = s[0], w = s[1], c = s[2];
-    CAPTURE(h);
-    CAPTURE(w);
-    CAPTURE(c);
+    INFO(h << "x" << w << "x" << c);
     const auto input = random_values(h * w * c, rng);
     std::vector<float> want(c);
     ref::global_avg_pool(input, {h, w, c}, want);
@@ -234,9 +224,7 @@ TEST_CASE("linear matches the reference") {
   for (const auto& s : shapes) {
     for (bool relu : {false, true}) {
       const size_t in = s[0], out = s[1];
-      CAPTURE(in);
-      CAPTURE(out);
-      CAPTURE(relu);
+      INFO(in << " -> " << out << (relu ? " relu" : ""));
       const auto x = random_values(in, rng);
       const auto weight = random_values(out * in, rng);
       const auto bias = random_values(out, rng);

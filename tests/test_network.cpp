@@ -84,9 +84,8 @@ TEST_CASE("Optimized matches Reference on small random architectures") {
     size_t classes;
   };
   const Case cases[] = {
-      {8, {4}, 5, 3},           {9, {5, 7}, 16, 38},       {13, {3, 17, 9}, 7, 2},
-      {16, {8, 16, 32}, 33, 38}, {2, {6}, 4, 1},            {21, {16, 24, 40, 8}, 64, 11},
-      {32, {32, 64}, 256, 38},  {5, {1, 2}, 3, 4},
+      {8, {4}, 5, 3}, {9, {5, 7}, 16, 38},           {13, {3, 17, 9}, 7, 2},  {16, {8, 16, 32}, 33, 38},
+      {2, {6}, 4, 1}, {21, {16, 24, 40, 8}, 64, 11}, {32, {32, 64}, 256, 38}, {5, {1, 2}, 3, 4},
   };
   uint64_t seed = 100;
   for (const Case& c : cases) {
@@ -126,8 +125,8 @@ TEST_CASE("forward rejects an input of the wrong size with a clear message") {
   for (KernelSet kernels : {KernelSet::Optimized, KernelSet::Reference}) {
     Network network(spec, kernels);
     const std::vector<float> short_input(network.input_size() - 1);
-    CHECK_THROWS_WITH_AS(network.forward(short_input),
-                         "Network::forward: expected 768 floats (16x16x3 NHWC), got 767", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(network.forward(short_input), "Network::forward: expected 768 floats (16x16x3 NHWC), got 767",
+                         std::invalid_argument);
     CHECK_THROWS_AS(network.forward({}), std::invalid_argument);
   }
 }

@@ -180,16 +180,18 @@ std::string json_escape(const std::string& s) {
 }
 
 void print_json(const std::string& model, const ModelSpec& spec, double flops, const std::vector<Result>& results) {
-  std::printf("{\"build\":\"%s\",\"model\":\"%s\",\"input\":[1,%u,%u,%u],\"gflop_per_image\":%.6f,\"threads\":1,"
-              "\"results\":[",
-              build_name(), json_escape(model).c_str(), spec.input_height, spec.input_width, spec.input_channels,
-              flops / 1e9);
+  std::printf(
+      "{\"build\":\"%s\",\"model\":\"%s\",\"input\":[1,%u,%u,%u],\"gflop_per_image\":%.6f,\"threads\":1,"
+      "\"results\":[",
+      build_name(), json_escape(model).c_str(), spec.input_height, spec.input_width, spec.input_channels, flops / 1e9);
   for (size_t i = 0; i < results.size(); ++i) {
     const Result& r = results[i];
-    std::printf("%s{\"kernels\":\"%s\",\"warmup\":%zu,\"runs\":%zu,\"mean_ms\":%.4f,\"min_ms\":%.4f,\"p50_ms\":%.4f,\"p99_ms\":%.4f,"
-                "\"fps\":%.2f,\"gflops\":%.3f,\"max_abs_diff_vs_reference\":%.3g}",
-                i == 0 ? "" : ",", r.kernels.c_str(), r.warmup, r.runs, r.mean_ms, r.min_ms, r.p50_ms, r.p99_ms,
-                r.fps, r.gflops, r.max_abs_diff);
+    std::printf(
+        "%s{\"kernels\":\"%s\",\"warmup\":%zu,\"runs\":%zu,\"mean_ms\":%.4f,\"min_ms\":%.4f,\"p50_ms\":%.4f,\"p99_ms\":"
+        "%.4f,"
+        "\"fps\":%.2f,\"gflops\":%.3f,\"max_abs_diff_vs_reference\":%.3g}",
+        i == 0 ? "" : ",", r.kernels.c_str(), r.warmup, r.runs, r.mean_ms, r.min_ms, r.p50_ms, r.p99_ms, r.fps,
+        r.gflops, r.max_abs_diff);
   }
   std::printf("]}\n");
 }
@@ -202,8 +204,8 @@ void print_table(const std::string& model, const ModelSpec& spec, double flops, 
   std::printf("%-10s %8s %6s %10s %10s %10s %10s %9s %9s %12s\n", "kernels", "warm-up", "runs", "mean ms", "min ms",
               "p50 ms", "p99 ms", "FPS", "GFLOP/s", "max|d| ref");
   for (const Result& r : results) {
-    std::printf("%-10s %8zu %6zu %10.3f %10.3f %10.3f %10.3f %9.1f %9.2f %12.3g\n", r.kernels.c_str(), r.warmup,
-                r.runs, r.mean_ms, r.min_ms, r.p50_ms, r.p99_ms, r.fps, r.gflops, r.max_abs_diff);
+    std::printf("%-10s %8zu %6zu %10.3f %10.3f %10.3f %10.3f %9.1f %9.2f %12.3g\n", r.kernels.c_str(), r.warmup, r.runs,
+                r.mean_ms, r.min_ms, r.p50_ms, r.p99_ms, r.fps, r.gflops, r.max_abs_diff);
   }
   for (const Result& r : results) {
     if (r.kernels == "reference") {

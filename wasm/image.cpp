@@ -76,9 +76,12 @@ bool has_oversized_huffman_table(std::span<const uint8_t> bytes) {
   bool oversized = false;
   jpeg::walk_segments(bytes, true, [&](uint8_t marker, std::span<const uint8_t> payload) {
     if (marker != jpeg::kDht) return true;
-    for (size_t pos = 0; pos + 17 <= payload.size() && !oversized;) {
+    // Like stb_image: a table that starts inside the segment is read whole, even past the segment's
+    // declared end, and past the end of the data it reads zeros.
+    const size_t start = static_cast<size_t>(payload.data() - bytes.data());
+    for (size_t pos = start; pos < start + payload.size() && !oversized;) {
       size_t symbols = 0;
-      for (size_t i = 1; i <= 16; ++i) symbols += payload[pos + i];
+      for (size_t i = pos + 1; i <= pos + 16 && i < bytes.size(); ++i) symbols += bytes[i];
       oversized = symbols > 256;
       pos += 17 + symbols;
     }

@@ -1,5 +1,6 @@
-// Walks the marker segments of JPEG bytes without decoding them. Input is untrusted: every read
-// is bounds-checked, and a structure that stops making sense simply ends the walk.
+// Walks the marker segments of JPEG bytes without decoding them, the way stb_image's parser finds
+// them (so that a check here sees every segment the decoder will act on). Input is untrusted:
+// every read is bounds-checked, and a structure that stops making sense simply ends the walk.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +25,12 @@ void walk_segments(std::span<const uint8_t> bytes, bool through_scans, Visit&& v
   if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return;
   size_t pos = 2;
   while (pos + 4 <= bytes.size()) {
-    if (bytes[pos] != 0xFF) return;
+    if (bytes[pos] != 0xFF) {  // junk between segments: resynchronise on the next 0xFF, as stb_image does
+      const void* ff = std::memchr(bytes.data() + pos, 0xFF, bytes.size() - pos);
+      if (!ff) return;
+      pos = static_cast<size_t>(static_cast<const uint8_t*>(ff) - bytes.data());
+      continue;
+    }
     const uint8_t marker = bytes[pos + 1];
     if (marker == 0xFF) {  // fill byte before a marker
       ++pos;

@@ -45,9 +45,7 @@ struct Step {
   bool relu;
 };
 
-std::string layer_name(size_t index, const char* kind) {
-  return "layer " + std::to_string(index) + " (" + kind + ")";
-}
+std::string layer_name(size_t index, const char* kind) { return "layer " + std::to_string(index) + " (" + kind + ")"; }
 
 void expect_shape(const Tensor& t, const std::vector<uint32_t>& shape, const std::string& what) {
   if (t.dtype != DType::F32) throw ModelError(what + ": only f32 tensors are supported");
@@ -164,13 +162,15 @@ struct Network::Impl {
 
   size_t add_conv(const Layer& layer, size_t index) {
     if (!optimized()) return keep_layer(layer, index);
-    convs.push_back(opt::pack_conv3x3(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
+    convs.push_back(
+        opt::pack_conv3x3(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
     return convs.size() - 1;
   }
 
   size_t add_linear(const Layer& layer, size_t index) {
     if (!optimized()) return keep_layer(layer, index);
-    linears.push_back(opt::pack_linear(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
+    linears.push_back(
+        opt::pack_linear(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
     return linears.size() - 1;
   }
 
@@ -186,8 +186,8 @@ struct Network::Impl {
       if (s.op == Op::Conv3x3 || s.op == Op::Conv3x3MaxPool) acts[s.src].pad = optimized() ? 1 : 0;
       if (s.op == Op::Conv3x3MaxPool) {
         const Activation& in = acts[s.src];
-        scratch_size = std::max(scratch_size, opt::conv3x3_maxpool2x2_scratch_size(in.height, in.width,
-                                                                                    acts[s.dst].channels));
+        scratch_size =
+            std::max(scratch_size, opt::conv3x3_maxpool2x2_scratch_size(in.height, in.width, acts[s.dst].channels));
       }
     }
     for (Activation& a : acts) a.storage.assign((a.height + 2 * a.pad) * (a.width + 2 * a.pad) * a.channels, 0.0f);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CHROMIUM_ARGS, artifactsDir, findLeafPhoto, generatedLeafPng, generatedNonLeafPng, launchChromium, repoRoot, startServer } from './support.mjs';
+import { CHROMIUM_ARGS, artifactsDir, findLeafPhoto, generatedLeafPng, generatedFlatPng, generatedNonLeafPng, launchChromium, repoRoot, startServer } from './support.mjs';
 
 const en = JSON.parse(readFileSync(join(repoRoot, 'web', 'i18n', 'en.json'), 'utf8'));
 const pt = JSON.parse(readFileSync(join(repoRoot, 'web', 'i18n', 'pt.json'), 'utf8'));
@@ -110,12 +110,19 @@ describe('Leafcheck PWA in Chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 1);
   });
 
-  test('a file that is not an image shows the error and keeps the history', async () => {
+  test('a non-image, an empty file, a truncated JPEG and a huge panorama each show their message; history is kept', async () => {
     await page.locator('#input-gallery').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo\n') });
     await page.locator('#scan-error').waitFor({ state: 'visible' });
     assert.equal(await page.locator('#scan-error').textContent(), en.errorImageUnreadable);
-    await page.locator('#input-gallery').setInputFiles({ name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) });
-    await page.waitForFunction((text) => document.getElementById('scan-error').textContent === text, en.errorImageEmpty);
+    const expectError = async (file, text) => {
+      await page.locator('#input-gallery').setInputFiles(file);
+      await page.waitForFunction((expected) => document.getElementById('scan-error').textContent === expected, text, { timeout: RESULT_TIMEOUT });
+    };
+    await expectError({ name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) }, en.errorImageEmpty);
+    const truncated = leafFile.buffer.subarray(0, leafFile.buffer.length >> 1);
+    await expectError({ ...leafFile, name: `cut-${leafFile.name}`, buffer: truncated }, en.errorImageUnreadable);
+    // 9000 x 4600 = 41.4 megapixels: over the engine's 40-megapixel limit.
+    await expectError({ name: 'panorama.png', mimeType: 'image/png', buffer: generatedFlatPng(9000, 4600) }, en.errorImageTooLarge);
     assert.equal(await historyCount(), 1);
   });
 
@@ -186,16 +193,57 @@ describe('Leafcheck PWA in Chromium', () => {
     assert.equal(appleIcon, 'image/png');
   });
 
+  test('history: CSV export has one row per scan, one scan can be deleted', async () => {
+    await page.goto(`${server.url}#history`);
+    await page.locator('#history-list > li').first().waitFor();
+    const count = await historyCount();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#history-export').click()]);
+    const csv = readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
+    assert.equal(csv[0], 'date,crop,condition,class,confidence,not_sure,latitude,longitude,note,model_version');
+    assert.equal(csv.length, count + 1);
+    await page.locator('#history-list > li').first().getByRole('button', { name: /^Delete/ }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('#history-list > li').length === n, count - 1);
+    await page.goto(`${server.url}#scan`);
+  });
+
+  for (const [width, height] of [[320, 640], [390, 844], [1280, 800]]) {
+    test(`at ${width} px: no sideways scrolling, 48 px touch targets, every control labelled`, async () => {
+      await page.setViewportSize({ width, height });
+      for (const view of ['scan', 'history', 'settings']) {
+        await page.goto(`${server.url}#${view}`);
+        const problems = await page.evaluate(() => {
+          const found = [];
+          if (document.documentElement.scrollWidth > window.innerWidth) found.push(`page is ${document.documentElement.scrollWidth} px wide`);
+          const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+          for (const el of document.querySelectorAll('button, .button, select, textarea, .tab')) {
+            if (!visible(el)) continue;
+            const box = el.getBoundingClientRect();
+            if (box.height < 48 || box.width < 48) found.push(`${el.id || el.textContent.trim()} is ${Math.round(box.width)}x${Math.round(box.height)}`);
+          }
+          for (const el of document.querySelectorAll('input, select, textarea')) {
+            if (!el.labels?.length && !el.getAttribute('aria-label')) found.push(`${el.id} has no label`);
+          }
+          for (const img of document.querySelectorAll('img')) if (!img.hasAttribute('alt')) found.push(`img ${img.src} has no alt`);
+          return found;
+        });
+        assert.deepEqual(problems, [], `${view} view at ${width} px`);
+      }
+    });
+  }
+
   test('offline: the page reloads, classifies again and the history survived', async (t) => {
     await server.stop();
     await context.setOffline(true);
+    await page.evaluate(() => {
+      location.hash = '#scan';
+    });
     await page.reload();
     await waitUntilReady();
-    assert.equal(await historyCount(), 3, 'history survives the reload');
+    assert.equal(await historyCount(), 2, 'history survives the reload');
     const { wallMs, pageMs } = await scanLeaf();
     t.diagnostic(`offline: file chosen -> result shown: ${wallMs} ms (test clock), ${pageMs?.toFixed(1)} ms (in-page measure)`);
     assert.equal(await page.locator('#result-matches > li').count(), 3);
-    await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 4);
+    await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 3);
   });
 
   test('offline: the language switches to Portuguese and the page lang follows', async () => {

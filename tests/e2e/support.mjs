@@ -41,11 +41,11 @@ export async function launchChromium(options = {}) {
 
 // Starts tools/serve.mjs on a free port with its request log on; resolves to
 // {url, log: [{method, path, status, encoding, bytes}], stop()}.
-export function startServer() {
-  if (!existsSync(join(repoRoot, 'dist', 'index.html'))) {
-    throw new Error('dist/ is not built: run "npm run build" before the browser tests');
+export function startServer(root = join(repoRoot, 'dist')) {
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new Error(`${root} is not built: run "npm run build" before the browser tests`);
   }
-  const child = spawn(process.execPath, [join(repoRoot, 'tools', 'serve.mjs'), '--port', '0', '--log'], {
+  const child = spawn(process.execPath, [join(repoRoot, 'tools', 'serve.mjs'), '--port', '0', '--log', '--root', root], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -134,4 +134,9 @@ export function generatedNonLeafPng() {
     }
   }
   return encodePng(width, height, rgba);
+}
+
+// A flat grey PNG of any size: a few hundred kB even at 40+ megapixels.
+export function generatedFlatPng(width, height) {
+  return encodePng(width, height, new Uint8Array(width * height * 4).fill(128));
 }

@@ -25,21 +25,21 @@ Checkpoints go under --out after every epoch.
   --resume                continue the run in --out where it stopped
   --unlabeled DIR         extra photos without labels for pseudo-labelling (searched recursively)
   --seed N                default 1
-  --epochs N              supervised epochs per arm, default 12
+  --epochs N              supervised epochs per arm, default 10
   --batch N               default 32
   --lr X                  Adam learning rate, default 0.001
   --label-smoothing X     default 0
   --labelled-fraction X   default 0.3
   --mid-fraction X        default 0.6
   --ssl-rounds N          maximum pseudo-labelling rounds, default 3
-  --ssl-epochs N          training epochs per round, default 4
+  --ssl-epochs N          training epochs per round, default 3
   --ssl-lr X              learning rate per round, default 0.0005
   --ssl-threshold X       accept pseudo-labels with probability above X, default 0.9
   --ssl-min-new X         stop when a round adds less than this fraction of the pool, default 0.01
   --max-per-class N       use only the first N files of each class (quick runs)
   --threads N             LibTorch threads, default 2
   --log-every N           batches between progress lines, default 10
-  --validate-every N      epochs between validation passes, default 4
+  --validate-every N      epochs between validation passes, default 5
   --parity-images N       test images for the engine parity check, default 32
 )";
 
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   try {
     ExperimentConfig config;
     config.ssl.finetune.learning_rate = 5e-4;
-    config.ssl.finetune.epochs = 4;
+    config.ssl.finetune.epochs = 3;
     config.ssl.finetune.warmup_steps = 0;
     int threads = 2;
     std::string command = "leafcheck-train";

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -121,7 +123,8 @@ std::string model_card(const ExperimentReport& report) {
        << model.bytes << " bytes | " << model.parity.max_abs_diff << " over " << model.parity.images
        << " test images |\n";
   }
-  md << "\nThe format is the engine's model file (`model/FORMAT.md`), extension `" << kModelExtension
+  md << "\nArms (c) and (d) are trained for comparison only and not exported; their LibTorch weights stay in the "
+        "run folder (`<arm>/model.pt`).\n\nThe format is the engine's model file (`model/FORMAT.md`), extension `" << kModelExtension
      << "`: BatchNorm folded into the convolutions, input 128x128 RGB normalised with mean "
      << fixed(sup.normalization.mean[0], 3) << "/" << fixed(sup.normalization.mean[1], 3) << "/"
      << fixed(sup.normalization.mean[2], 3) << " and std " << fixed(sup.normalization.stddev[0], 3) << "/"
@@ -133,8 +136,11 @@ std::string model_card(const ExperimentReport& report) {
   md << ".\n\n";
 
   md << "## Reproduce\n\n```sh\ntools/train/run-experiment.sh " << cfg.data_dir.string() << "\n```\n\n"
-     << "It builds `leafcheck-train`, runs the experiment (resumable: run it again after an interruption) and "
-        "copies the models and this report into `model/`. The training program was invoked as:\n\n```\n"
+     << "It builds `leafcheck-train` and `leafcheck-cli`, runs the experiment (resumable: run it again after an "
+        "interruption; checkpoints after every epoch in `runs/experiment/`), copies the models and this report into "
+        "`model/`, and evaluates both model files with the CLI on the same test split "
+        "(`leafcheck-cli --labels-from-folders --split test`), which must print the top-1 figures below. "
+        "The training program was invoked as:\n\n```\n"
      << cfg.command_line << "\n```\n\n"
      << "- Date (UTC): " << report.date << "\n- Seed: " << cfg.seed
      << " (network initialisation, labelled-subset choice, shuffling and augmentation)\n"
@@ -190,7 +196,9 @@ std::string model_card(const ExperimentReport& report) {
        << " test images). Against supervised on the same " << std::lround(100 * cfg.low_fraction)
        << "% labels, pseudo-labelling changed top-1 by " << (ssl->test.top1 >= low->test.top1 ? "+" : "")
        << fixed(100 * (ssl->test.top1 - low->test.top1), 2)
-       << " points. One seed, one split: differences of a few test images are within noise.\n\n";
+       << " points. One seed and one split: the binomial standard error of a top-1 figure here is about "
+       << fixed(100 * std::sqrt(mid->test.top1 * (1 - mid->test.top1) / std::max<size_t>(1, test_count)), 2)
+       << " points, so differences of a few test images are not conclusive.\n\n";
   }
 
   md << "## Pseudo-labelling rounds\n\nPool: the training images outside the labelled "

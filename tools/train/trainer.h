@@ -21,14 +21,14 @@ struct Example {
 };
 
 struct TrainConfig {
-  int epochs = 12;
+  int epochs = 10;
   int batch_size = 32;
   double learning_rate = 1e-3;  // Adam; linear warm-up, then cosine decay to 0 over the run
   int warmup_steps = 100;
   double weight_decay = 0.0;
   double label_smoothing = 0.0;  // off by default: it caps confidence near the pseudo-label threshold
   int log_every = 10;            // batches between progress lines
-  int validate_every = 4;        // epochs between validation passes (the last epoch always validates)
+  int validate_every = 5;        // epochs between validation passes (the last epoch always validates)
   uint64_t seed = 1;
   AugmentConfig augment;
   Normalization normalization;

@@ -19,12 +19,8 @@ namespace leafcheck::kernels {
 
 // Packed weights for one NR-wide block of output channels: NR biases, then for each tap (ky, kx)
 // and input channel c the NR weights w[n][c][ky][kx], output channels past the end zero-filled.
-//
-// Deliberately not inlined: a small function called once per tile is what V8 and other wasm engines
-// tier up to their optimizing compiler quickly; inlined into a large caller that runs a few long
-// calls, it can stay in the baseline tier (measured: 5x slower in node).
 template <size_t MR, size_t NV, size_t kKc>
-__attribute__((noinline)) void f32_igemm_minmax(size_t kc, const float* const* a, ptrdiff_t row_stride, const float* w, float* const* c,
+inline void f32_igemm_minmax(size_t kc, const float* const* a, ptrdiff_t row_stride, const float* w, float* const* c,
                              size_t nc, simd::vf vmin, simd::vf vmax) {
   using simd::vf;
   constexpr size_t L = simd::kLanes;
@@ -45,8 +41,8 @@ __attribute__((noinline)) void f32_igemm_minmax(size_t kc, const float* const* a
     const float* ap[MR];
 #pragma GCC unroll 8
     for (size_t i = 0; i < MR; ++i) ap[i] = a[i] + static_cast<ptrdiff_t>(ky) * row_stride;
-    // Not unrolled: clang then hoists the loads of several k steps, and V8 (which does not
-    // reschedule) spills the accumulators; native code is as fast either way.
+      // Not unrolled: clang then hoists the loads of several k steps, and V8 (which does not
+      // reschedule) spills the accumulators; native code is as fast either way.
 #pragma GCC unroll 1
     for (size_t k = 0; k < kc; ++k) {
       vf wv[NV];

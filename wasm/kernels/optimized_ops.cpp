@@ -38,6 +38,27 @@ constexpr size_t kPoolBandPixels = 512;
 
 size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 
+// The packing both GEMM microkernels read: outputs in blocks of `width`, each block its biases then,
+// for every reduction index k, the block's weights weight_at(n, k); outputs past the end stay zero
+// so the kernels always load whole vectors.
+template <typename WeightAt>
+std::vector<float> pack_blocks(std::span<const float> bias, size_t width, size_t reduction, WeightAt weight_at) {
+  const size_t outputs = bias.size();
+  const size_t blocks = ceil_div(outputs, width);
+  std::vector<float> packed(blocks * width * (1 + reduction), 0.0f);
+  float* p = packed.data();
+  for (size_t n0 = 0; n0 < outputs; n0 += width) {
+    const size_t nc = std::min(width, outputs - n0);
+    for (size_t n = 0; n < nc; ++n) p[n] = bias[n0 + n];
+    p += width;
+    for (size_t k = 0; k < reduction; ++k) {
+      for (size_t n = 0; n < nc; ++n) p[n] = weight_at(n0 + n, k);
+      p += width;
+    }
+  }
+  return packed;
+}
+
 // Computes conv output rows [y0, y0 + out.height) of `in` (columns [0, out.width)) into `out`.
 template <size_t kKc>
 void conv3x3_rows(const PackedConv3x3& weights, const Plane& in, size_t y0, const Plane& out, Clamp clamp) {
@@ -97,31 +118,15 @@ void check_conv(const PackedConv3x3& weights, const Plane& in, size_t out_channe
 
 }  // namespace
 
-size_t conv_block_width() { return kConvNR; }
-size_t linear_block_width() { return kLinearNB; }
-
 PackedConv3x3 pack_conv3x3(std::span<const float> weight, std::span<const float> bias, size_t out_channels,
                            size_t in_channels) {
   if (weight.size() != out_channels * in_channels * 9 || bias.size() != out_channels) {
     throw std::invalid_argument("pack_conv3x3: weight must be [out][in][3][3] and bias [out]");
   }
-  PackedConv3x3 packed{in_channels, out_channels, {}};
-  const size_t blocks = ceil_div(out_channels, kConvNR);
-  packed.data.assign(blocks * kConvNR * (1 + 9 * in_channels), 0.0f);
-  float* p = packed.data.data();
-  for (size_t b = 0; b < blocks; ++b) {
-    const size_t n0 = b * kConvNR;
-    const size_t nc = std::min(kConvNR, out_channels - n0);
-    for (size_t n = 0; n < nc; ++n) p[n] = bias[n0 + n];
-    p += kConvNR;
-    for (size_t t = 0; t < 9; ++t) {
-      for (size_t c = 0; c < in_channels; ++c) {
-        for (size_t n = 0; n < nc; ++n) p[n] = weight[((n0 + n) * in_channels + c) * 9 + t];
-        p += kConvNR;
-      }
-    }
-  }
-  return packed;
+  // Reduction index k = tap * in + c, tap = ky * 3 + kx; OIHW holds w[n][c][tap] at (n * in + c) * 9 + tap.
+  return {in_channels, out_channels, pack_blocks(bias, kConvNR, 9 * in_channels, [&](size_t n, size_t k) {
+            return weight[(n * in_channels + k % in_channels) * 9 + k / in_channels];
+          })};
 }
 
 void conv3x3(const PackedConv3x3& weights, const Plane& in, const Plane& out, Clamp clamp) {
@@ -211,21 +216,8 @@ PackedLinear pack_linear(std::span<const float> weight, std::span<const float> b
   if (weight.size() != out_features * in_features || bias.size() != out_features) {
     throw std::invalid_argument("pack_linear: weight must be [out][in] and bias [out]");
   }
-  PackedLinear packed{in_features, out_features, {}};
-  const size_t blocks = ceil_div(out_features, kLinearNB);
-  packed.data.assign(blocks * kLinearNB * (1 + in_features), 0.0f);
-  float* p = packed.data.data();
-  for (size_t b = 0; b < blocks; ++b) {
-    const size_t n0 = b * kLinearNB;
-    const size_t nc = std::min(kLinearNB, out_features - n0);
-    for (size_t n = 0; n < nc; ++n) p[n] = bias[n0 + n];
-    p += kLinearNB;
-    for (size_t k = 0; k < in_features; ++k) {
-      for (size_t n = 0; n < nc; ++n) p[n] = weight[(n0 + n) * in_features + k];
-      p += kLinearNB;
-    }
-  }
-  return packed;
+  return {in_features, out_features,
+          pack_blocks(bias, kLinearNB, in_features, [&](size_t n, size_t k) { return weight[n * in_features + k]; })};
 }
 
 void linear(const PackedLinear& weights, std::span<const float> in, std::span<float> out, Clamp clamp) {

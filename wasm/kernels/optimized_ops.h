@@ -30,15 +30,13 @@ struct Clamp {
   static Clamp relu_if(bool relu) { return relu ? Clamp{0.0f} : Clamp{}; }
 };
 
-// Output channels in blocks of conv_block_width() (the microkernel's NR): per block NR biases,
+// Output channels in blocks of the microkernel's NR: per block NR biases,
 // then for each tap (ky, kx) and input channel the NR weights; the last block is zero-filled.
 struct PackedConv3x3 {
   size_t in_channels = 0;
   size_t out_channels = 0;
   std::vector<float> data;
 };
-
-size_t conv_block_width();
 
 // weight: OIHW [out_channels][in_channels][3][3], as in the model file.
 PackedConv3x3 pack_conv3x3(std::span<const float> weight, std::span<const float> bias, size_t out_channels,
@@ -61,15 +59,13 @@ void maxpool2x2(const Plane& in, const Plane& out);
 // out: in.channels floats.
 void global_avg_pool(const Plane& in, std::span<float> out);
 
-// Outputs in blocks of linear_block_width(): per block its biases, then for each input the
+// Outputs in blocks of NB (4 vectors): per block its biases, then for each input the
 // block's weights (a transposed [in][block] slice), so the GEMV broadcasts one input at a time.
 struct PackedLinear {
   size_t in_features = 0;
   size_t out_features = 0;
   std::vector<float> data;
 };
-
-size_t linear_block_width();
 
 // weight: [out_features][in_features] row-major, as in the model file.
 PackedLinear pack_linear(std::span<const float> weight, std::span<const float> bias, size_t out_features,

@@ -31,7 +31,8 @@ inline void store(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
 
 // Built lane by lane rather than as `vf{} + x`, which costs a scalar add (0 + x is not x for -0).
 inline vf splat(float x) {
-  return [x]<size_t... I>(std::index_sequence<I...>) { return vf{((void)I, x)...}; }(std::make_index_sequence<kLanes>{});
+  return [x]<size_t... I>(std::index_sequence<I...>) { return vf{((void)I, x)...}; }
+  (std::make_index_sequence<kLanes>{});
 }
 
 inline vf max(vf a, vf b) { return a > b ? a : b; }

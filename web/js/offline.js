@@ -22,9 +22,13 @@ export class OfflineSupport extends EventTarget {
     if (!this.state.supported) return false;
     const hadController = Boolean(navigator.serviceWorker.controller);
     // A new version took over (this tab pressed "reload", or another tab did): reload so that the page,
-    // its engine and its model all come from the same release.
+    // its engine and its model all come from the same release. The first install taking control of a
+    // page that had no service worker yet is not a new version.
+    let previousController = navigator.serviceWorker.controller;
     navigator.serviceWorker.addEventListener('controllerchange', () => {
-      if (hadController) window.location.reload();
+      const replaced = previousController !== null;
+      previousController = navigator.serviceWorker.controller;
+      if (replaced) window.location.reload();
     });
     this.#workbox = new Workbox('sw.js');
     this.#workbox.addEventListener('waiting', () => this.dispatchEvent(new Event('update-available')));

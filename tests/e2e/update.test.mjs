@@ -1,0 +1,60 @@
+// A new release while the app is open: the page offers "New version — reload", reloads into the new
+// release, and a code-only release does not download the model or the engines again.
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { injectManifest } from 'workbox-build';
+import { injectManifestOptions } from '../../service-worker/workbox-config.mjs';
+import { launchChromium, repoRoot, startServer } from './support.mjs';
+
+const READY_TIMEOUT = 120_000;
+let site;
+let server;
+let browser;
+
+before(async () => {
+  // The test changes the site it serves, so it serves a copy of dist/.
+  site = mkdtempSync(join(tmpdir(), 'leafcheck-release-'));
+  cpSync(join(repoRoot, 'dist'), site, { recursive: true });
+  server = await startServer(site);
+  browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (site) rmSync(site, { recursive: true, force: true });
+});
+
+test('a code-only release is offered as "New version — reload" and does not download the model again', async () => {
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await page.goto(server.url);
+  await page.locator('#offline-pill[data-state="ready"]').waitFor({ timeout: READY_TIMEOUT });
+  const oldWorker = await page.evaluate(() => navigator.serviceWorker.controller.scriptURL);
+
+  // Release 2 changes one module; the service worker is rebuilt so its precache revision changes.
+  appendFileSync(join(site, 'js', 'csv.js'), '// release 2\n');
+  await injectManifest(injectManifestOptions(repoRoot, site));
+  const firstRequestOfRelease2 = server.log.length;
+
+  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+  await page.locator('#update-banner').waitFor({ state: 'visible', timeout: READY_TIMEOUT });
+  const reloaded = page.waitForEvent('load');
+  await page.locator('#update-reload').click();
+  await reloaded;
+  await page.locator('#offline-pill[data-state="ready"]').waitFor({ timeout: READY_TIMEOUT });
+  assert.equal(await page.locator('#update-banner').isVisible(), false);
+
+  const fetched = server.log.slice(firstRequestOfRelease2).filter((entry) => entry.status === 200).map((entry) => entry.path);
+  assert.ok(fetched.includes('/sw.js'), 'the new service worker was fetched');
+  assert.ok(fetched.some((path) => path.startsWith('/js/csv.js')), 'the changed module was fetched');
+  assert.deepEqual(fetched.filter((path) => /\.(lcm|wasm)$/.test(path)), [], 'model and engines come from the cache');
+  const newWorkerState = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return { controlled: navigator.serviceWorker.controller !== null, waiting: registration.waiting !== null };
+  });
+  assert.deepEqual(newWorkerState, { controlled: true, waiting: false });
+  assert.equal(await page.evaluate(() => navigator.serviceWorker.controller.scriptURL), oldWorker);
+});
