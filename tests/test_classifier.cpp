@@ -145,3 +145,22 @@ TEST_CASE("bad images raise ImageError, bad models raise ModelError") {
   flipped[flipped.size() / 2] ^= 0x40;
   CHECK_THROWS_AS(Classifier{flipped}, ModelError);
 }
+
+TEST_CASE("the result says whether the model input looks like a leaf") {
+  Classifier classifier(small_model_bytes());
+  const auto solid = [](uint8_t r, uint8_t g, uint8_t b) {
+    RgbImage image{40, 30, std::vector<uint8_t>(40 * 30 * 3)};
+    for (size_t i = 0; i < image.pixels.size(); i += 3) {
+      image.pixels[i] = r;
+      image.pixels[i + 1] = g;
+      image.pixels[i + 2] = b;
+    }
+    return image;
+  };
+  const Classification leaf = classifier.classify_rgb(solid(60, 140, 50));
+  CHECK(leaf.plant_fraction == doctest::Approx(1.0));
+  CHECK(leaf.looks_like_leaf);
+  const Classification wall = classifier.classify_rgb(solid(128, 128, 128));
+  CHECK(wall.plant_fraction == 0.0f);
+  CHECK_FALSE(wall.looks_like_leaf);
+}

@@ -66,6 +66,8 @@ val to_js(const Classification& classification) {
   timings.set("inferenceMs", classification.timings.inference_ms);
   val result = val::object();
   result.set("top", top);
+  result.set("plantFraction", classification.plant_fraction);
+  result.set("looksLikeLeaf", classification.looks_like_leaf);
   result.set("timings", timings);
   return result;
 }

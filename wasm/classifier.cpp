@@ -1,5 +1,7 @@
 #include "classifier.h"
 
+#include "leaf_check.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -60,6 +62,8 @@ Classification Classifier::classify_rgb(const RgbImage& image, int top_k) {
   const RgbImage resized =
       center_crop_resize(image, static_cast<int>(spec_.input_width), static_cast<int>(spec_.input_height));
   normalize_to_nhwc(resized, spec_.mean, spec_.stddev, input_);
+  result.plant_fraction = plant_pixel_fraction(resized);
+  result.looks_like_leaf = result.plant_fraction >= kMinLeafFraction;
   result.timings.preprocess_ms = ms_since(start);
 
   start = Clock::now();

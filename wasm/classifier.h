@@ -26,6 +26,8 @@ struct Timings {
 
 struct Classification {
   std::vector<Prediction> top;  // best first
+  float plant_fraction = 0;     // share of plant-coloured pixels in the model input (leaf_check.h)
+  bool looks_like_leaf = true;  // plant_fraction >= kMinLeafFraction
   Timings timings;
 };
 

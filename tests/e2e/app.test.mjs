@@ -41,7 +41,7 @@ async function scanLeaf() {
   await page.locator('#result').waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
   const wallMs = Date.now() - started;
   const pageMs = await page.evaluate(() => performance.getEntriesByName('leafcheck:scan').at(-1)?.duration ?? null);
-  const scan = { wallMs, pageMs };
+  const scan = { wallMs, pageMs, engine: await page.locator('#result-timing').textContent() };
   measurements.scans.push(scan);
   return scan;
 }
@@ -173,6 +173,23 @@ describe('Leafcheck PWA in Chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 3);
   });
 
+  test('the location is stored with a scan only after the person turns it on', async () => {
+    await context.grantPermissions(['geolocation'], { origin });
+    await context.setGeolocation({ latitude: -22.9, longitude: -47.06 });
+    await page.goto(`${server.url}#settings`);
+    assert.equal(await page.locator('#setting-location').isChecked(), false, 'off by default');
+    await page.locator('#setting-location').check();
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('leafcheck-settings'))?.saveLocation === true);
+    await page.goto(`${server.url}#scan`);
+    if (await page.locator('#result-again').isVisible()) await page.locator('#result-again').click();
+    await scanLeaf();
+    await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 4);
+    assert.match(await page.locator('#history-list > li').first().textContent(), /Location: -22\.90000, -47\.06000/);
+    await page.goto(`${server.url}#settings`);
+    await page.locator('#setting-location').uncheck();
+    await page.goto(`${server.url}#scan`);
+  });
+
   test('the manifest has the required fields and Chromium reports no installability errors', async () => {
     const manifest = await page.evaluate(async () => (await fetch(document.querySelector('link[rel=manifest]').href)).json());
     for (const field of ['name', 'short_name', 'description', 'start_url', 'scope', 'display', 'theme_color', 'background_color', 'icons', 'screenshots']) {
@@ -193,14 +210,22 @@ describe('Leafcheck PWA in Chromium', () => {
     assert.equal(appleIcon, 'image/png');
   });
 
-  test('history: CSV export has one row per scan, one scan can be deleted', async () => {
+  test('history: a note is saved, CSV export has one row per scan, one scan can be deleted', async () => {
     await page.goto(`${server.url}#history`);
     await page.locator('#history-list > li').first().waitFor();
     const count = await historyCount();
+    await page.locator('#history-list > li').first().getByRole('button', { name: /^Open/ }).click();
+    await page.locator('#result-note').fill('=SUM(A1), north field');
+    await page.locator('#result-save-note').click();
+    await page.waitForFunction((text) => document.getElementById('scan-status').textContent === text, en.noteSaved);
+    await page.goto(`${server.url}#history`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#history-export').click()]);
     const csv = readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
     assert.equal(csv[0], 'date,crop,condition,class,confidence,not_sure,latitude,longitude,note,model_version');
     assert.equal(csv.length, count + 1);
+    // Newest first; a note that looks like a spreadsheet formula is neutralised.
+    assert.ok(csv[1].includes(`"'=SUM(A1), north field"`), csv[1]);
+    assert.equal(await historyCount(), count, 'saving a note adds no scan');
     await page.locator('#history-list > li').first().getByRole('button', { name: /^Delete/ }).click();
     await page.waitForFunction((n) => document.querySelectorAll('#history-list > li').length === n, count - 1);
     await page.goto(`${server.url}#scan`);
@@ -239,11 +264,16 @@ describe('Leafcheck PWA in Chromium', () => {
     });
     await page.reload();
     await waitUntilReady();
-    assert.equal(await historyCount(), 2, 'history survives the reload');
+    assert.equal(await historyCount(), 3, 'history survives the reload');
     const { wallMs, pageMs } = await scanLeaf();
     t.diagnostic(`offline: file chosen -> result shown: ${wallMs} ms (test clock), ${pageMs?.toFixed(1)} ms (in-page measure)`);
     assert.equal(await page.locator('#result-matches > li').count(), 3);
-    await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 3);
+    await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 4);
+    // A cold start from the home screen opens the manifest's start_url (with its query), offline too.
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'web', 'manifest.webmanifest'), 'utf8'));
+    await page.goto(new URL(manifest.start_url, server.url).href);
+    await waitUntilReady();
+    assert.equal(await historyCount(), 4);
   });
 
   test('offline: the language switches to Portuguese and the page lang follows', async () => {

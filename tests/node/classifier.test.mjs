@@ -36,6 +36,8 @@ for (const build of builds) {
       }
       assert.ok(result.top[0].probability >= result.top[1].probability);
       assert.ok(result.top[1].probability >= result.top[2].probability);
+      assert.ok(result.plantFraction > 0.3, `the green test leaf has plant pixels: ${result.plantFraction}`);
+      assert.equal(result.looksLikeLeaf, true);
       for (const key of ['decodeMs', 'preprocessMs', 'inferenceMs']) {
         assert.ok(Number.isFinite(result.timings[key]) && result.timings[key] >= 0, key);
       }
@@ -55,6 +57,14 @@ for (const build of builds) {
       const fromRgba = classifier.classifyRgba(new Uint8ClampedArray(pixels.buffer), 160, 120, 3);
       assert.deepEqual(fromRgba.top.map((p) => p.index), fromPng.top.map((p) => p.index));
       fromRgba.top.forEach((p, i) => assert.ok(Math.abs(p.probability - fromPng.top[i].probability) < 1e-6));
+    });
+
+    test('a grey picture does not look like a leaf', () => {
+      const grey = new Uint8Array(64 * 64 * 4).fill(128);
+      const result = classifier.classifyRgba(grey, 64, 64, 3);
+      assert.equal(result.plantFraction, 0);
+      assert.equal(result.looksLikeLeaf, false);
+      assert.equal(result.top.length, 3);
     });
 
     test('bad image bytes raise an ImageError with a message', () => {

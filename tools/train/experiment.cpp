@@ -38,6 +38,20 @@ std::string describe_data_source(const fs::path& data_dir) {
   return text;
 }
 
+// A run may be spread over several invocations (interruptions, --arms in parallel); the report lists them all.
+std::vector<std::string> record_session(const fs::path& file, const std::string& line) {
+  {
+    std::ofstream out(file, std::ios::app);
+    out << line << '\n';
+    if (!out) throw std::runtime_error("cannot write " + file.string());
+  }
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) lines.push_back(l);
+  return lines;
+}
+
 std::vector<Example> labelled_examples(const ImageSet& images, const std::vector<int64_t>& indices) {
   std::vector<Example> out;
   for (int64_t i : indices) out.push_back({i, images.labels[i]});
@@ -124,6 +138,39 @@ ArmResult supervised_arm(const std::string& key, const std::string& title, const
 
 std::string percent_number(double fraction) { return std::to_string(static_cast<int>(std::lround(fraction * 100))); }
 
+// Arm (b): pseudo-labelling, starting from arm (a)'s finished model.
+void run_ssl_arm(ExperimentReport& report, const ImageSet& images, const std::vector<int64_t>& low,
+                 const std::vector<int64_t>& validation, const std::vector<int64_t>& test, int classes) {
+  const ExperimentConfig& config = report.config;
+  const std::string low_text = percent_number(config.low_fraction);
+  SeedNet ssl = fresh_net(config, classes);
+  torch::load(ssl, (config.out_dir / ("a-supervised-" + low_text) / "model.pt").string());
+  std::vector<int64_t> pool;
+  {
+    std::vector<bool> is_labelled(static_cast<size_t>(images.size()), false);
+    for (int64_t i : low) is_labelled[i] = true;
+    for (int64_t i = 0; i < images.size(); ++i)
+      if (images.splits[i] == Split::Train && !is_labelled[i]) pool.push_back(i);
+  }
+  report.ssl_rounds = run_pseudo_labelling(ssl, images, labelled_examples(images, low), pool, validation, test,
+                                           config.ssl, config.out_dir / ("b-ssl-" + low_text));
+  ArmResult ssl_arm;
+  ssl_arm.key = "b";
+  ssl_arm.title = "pseudo-labelling, " + low_text + "% labels";
+  ssl_arm.slug = "ssl-" + low_text;
+  ssl_arm.labelled = low.size();
+  ssl_arm.pseudo_labelled = report.ssl_rounds.empty() ? 0 : report.ssl_rounds.back().total_accepted;
+  ssl_arm.train_seconds = report.arms.back().train_seconds;
+  for (const SslRound& r : report.ssl_rounds) ssl_arm.train_seconds += r.seconds;
+  ssl_arm.validation_top1 = top1_accuracy(ssl, images, validation, config.supervised.normalization);
+  ssl_arm.test = evaluate(ssl, images, test, config.supervised.normalization);
+  std::fprintf(stderr, "[%s] test top-1 %.4f top-3 %.4f macro-F1 %.4f\n", ssl_arm.title.c_str(), ssl_arm.test.top1,
+               ssl_arm.test.top3, ssl_arm.test.macro_f1);
+  report.arms.push_back(ssl_arm);
+  report.models.push_back(export_arm(ssl, report, report.arms.back(), "leafcheck-ssl",
+                                     "pseudo-labelling from " + low_text + "% of the training split", images, test));
+}
+
 }  // namespace
 
 ExperimentReport run_experiment(const ExperimentConfig& config) {
@@ -136,6 +183,7 @@ ExperimentReport run_experiment(const ExperimentConfig& config) {
   report.config = config;
   report.date = utc_now_iso();
   report.data_source = describe_data_source(config.data_dir);
+  report.sessions = record_session(config.out_dir / "sessions.txt", report.date + " " + config.command_line);
   const Dataset dataset = scan_dataset(config.data_dir);
   report.classes = dataset.classes;
   const int size = static_cast<int>(config.architecture.input_size);
@@ -163,45 +211,25 @@ ExperimentReport run_experiment(const ExperimentConfig& config) {
   const auto mid = stratified_fraction(images, Split::Train, config.mid_fraction, config.seed);
   const std::string low_text = percent_number(config.low_fraction), mid_text = percent_number(config.mid_fraction);
 
-  SeedNet baseline = fresh_net(config, classes);
-  report.arms.push_back(supervised_arm("a", "supervised, " + low_text + "% labels", "supervised-" + low_text, baseline,
-                                       low, images, validation, test, config));
-  report.models.push_back(export_arm(baseline, report, report.arms.back(), "leafcheck-baseline",
-                                     "supervised on " + low_text + "% of the training split", images, test));
-
-  SeedNet ssl = fresh_net(config, classes);
-  torch::load(ssl, (config.out_dir / ("a-supervised-" + low_text) / "model.pt").string());
-  std::vector<int64_t> pool;
-  {
-    std::vector<bool> is_labelled(static_cast<size_t>(images.size()), false);
-    for (int64_t i : low) is_labelled[i] = true;
-    for (int64_t i = 0; i < images.size(); ++i)
-      if (images.splits[i] == Split::Train && !is_labelled[i]) pool.push_back(i);
+  auto wants = [&](char arm) { return config.arms.find(arm) != std::string::npos; };
+  if (wants('a') || wants('b')) {
+    SeedNet baseline = fresh_net(config, classes);
+    report.arms.push_back(supervised_arm("a", "supervised, " + low_text + "% labels", "supervised-" + low_text, baseline,
+                                         low, images, validation, test, config));
+    report.models.push_back(export_arm(baseline, report, report.arms.back(), "leafcheck-baseline",
+                                       "supervised on " + low_text + "% of the training split", images, test));
   }
-  report.ssl_rounds = run_pseudo_labelling(ssl, images, labelled_examples(images, low), pool, validation, test,
-                                           config.ssl, config.out_dir / ("b-ssl-" + low_text));
-  ArmResult ssl_arm;
-  ssl_arm.key = "b";
-  ssl_arm.title = "pseudo-labelling, " + low_text + "% labels";
-  ssl_arm.slug = "ssl-" + low_text;
-  ssl_arm.labelled = low.size();
-  ssl_arm.pseudo_labelled = report.ssl_rounds.empty() ? 0 : report.ssl_rounds.back().total_accepted;
-  ssl_arm.train_seconds = report.arms.back().train_seconds;
-  for (const SslRound& r : report.ssl_rounds) ssl_arm.train_seconds += r.seconds;
-  ssl_arm.validation_top1 = top1_accuracy(ssl, images, validation, config.supervised.normalization);
-  ssl_arm.test = evaluate(ssl, images, test, config.supervised.normalization);
-  std::fprintf(stderr, "[%s] test top-1 %.4f top-3 %.4f macro-F1 %.4f\n", ssl_arm.title.c_str(), ssl_arm.test.top1,
-               ssl_arm.test.top3, ssl_arm.test.macro_f1);
-  report.arms.push_back(ssl_arm);
-  report.models.push_back(export_arm(ssl, report, report.arms.back(), "leafcheck-ssl",
-                                     "pseudo-labelling from " + low_text + "% of the training split", images, test));
-
-  SeedNet medium = fresh_net(config, classes);
-  report.arms.push_back(supervised_arm("c", "supervised, " + mid_text + "% labels", "supervised-" + mid_text, medium,
-                                       mid, images, validation, test, config));
-  SeedNet full = fresh_net(config, classes);
-  report.arms.push_back(
-      supervised_arm("d", "supervised, 100% labels", "supervised-100", full, train, images, validation, test, config));
+  if (wants('b')) run_ssl_arm(report, images, low, validation, test, classes);
+  if (wants('c')) {
+    SeedNet medium = fresh_net(config, classes);
+    report.arms.push_back(supervised_arm("c", "supervised, " + mid_text + "% labels", "supervised-" + mid_text, medium,
+                                         mid, images, validation, test, config));
+  }
+  if (wants('d')) {
+    SeedNet full = fresh_net(config, classes);
+    report.arms.push_back(
+        supervised_arm("d", "supervised, 100% labels", "supervised-100", full, train, images, validation, test, config));
+  }
   return report;
 }
 

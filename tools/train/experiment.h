@@ -24,6 +24,7 @@ struct ExperimentConfig {
   double low_fraction = 0.3;  // arms (a) and (b)
   double mid_fraction = 0.6;  // arm (c)
   int max_per_class = 0;      // > 0: quick runs on the first files of each class
+  std::string arms = "abcd";  // which arms to run; (b) also runs (a), which it starts from
   Architecture architecture;
   TrainConfig supervised;
   SslConfig ssl;
@@ -53,6 +54,7 @@ struct ExperimentReport {
   ExperimentConfig config;
   std::string date;  // UTC, ISO 8601
   std::string data_source;
+  std::vector<std::string> sessions;  // "<UTC time> <command line>" of every invocation on out_dir, oldest first
   std::vector<std::string> classes;
   size_t train_images = 0, validation_images = 0, test_images = 0, unlabelled_images = 0, skipped_images = 0;
   std::vector<ArmResult> arms;

@@ -140,8 +140,12 @@ std::string model_card(const ExperimentReport& report) {
         "interruption; checkpoints after every epoch in `runs/experiment/`), copies the models and this report into "
         "`model/`, and evaluates both model files with the CLI on the same test split "
         "(`leafcheck-cli --labels-from-folders --split test`), which must print the top-1 figures below. "
-        "The training program was invoked as:\n\n```\n"
+        "This report was written by:\n\n```\n"
      << cfg.command_line << "\n```\n\n"
+     << "Every invocation on the run folder (UTC start time, command), oldest first; the models were trained by "
+        "these sessions and the last one wrote this report:\n\n```\n";
+  for (const std::string& session : report.sessions) md << session << "\n";
+  md << "```\n\n"
      << "- Date (UTC): " << report.date << "\n- Seed: " << cfg.seed
      << " (network initialisation, labelled-subset choice, shuffling and augmentation)\n"
      << "- Data: " << report.data_source << "\n"
@@ -173,7 +177,7 @@ std::string model_card(const ExperimentReport& report) {
      << fine.epochs << " epochs (Adam, learning rate " << fine.learning_rate
      << ", cosine); it stops when a round accepts fewer than " << pct(cfg.ssl.min_new_fraction)
      << " of the pool (that round does not retrain) or after " << cfg.ssl.max_rounds << " rounds\n"
-     << "- " << "LibTorch 1.13 (CPU), 2 threads\n\n";
+     << "- LibTorch 1.13 (CPU); thread counts per session in the command lines above (default 2)\n\n";
 
   const size_t test_count = report.arms.empty() ? 0 : report.arms.front().test.count;
   md << "## Results (test split, " << test_count << " images; one image = " << pct(test_count ? 1.0 / test_count : 0)

@@ -81,7 +81,11 @@ void make_dataset(const fs::path& root) {
     for (int c = 0; c < kClasses; ++c) {
       const fs::path dir = root / ("Generated___class_" + std::to_string(c));
       fs::create_directories(dir);
-      for (int i = 0; i < kPerClass; ++i) write_generated_png(dir / ("g" + std::to_string(c) + "-" + std::to_string(i) + ".png"), c, rng);
+      for (int i = 0; i < kPerClass; ++i) {
+        std::string name = std::to_string(c);
+        name.append("-").append(std::to_string(i)).append(".png");
+        write_generated_png(dir / name, c, rng);
+      }
     }
   }
   write_garbage(root / scan_dataset(root).classes.front() / "zz-corrupt.jpg");

@@ -5,10 +5,11 @@
 //   node tools/yardsticks/compare.mjs [--model FILE.lcm] [--runs N] [--rounds N] [--no-build] [--no-wasm]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readLcm } from './lcm.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -36,8 +37,9 @@ if (opts.help) {
 const runs = String(Number(opts.runs));
 const rounds = Number(opts.rounds);
 
+// Build output goes to stderr: stdout carries only the report.
 function sh(command, args, env = {}) {
-  execFileSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  execFileSync(command, args, { cwd: root, stdio: ['ignore', process.stderr, 'inherit'], env: { ...process.env, ...env } });
 }
 
 const have = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -56,7 +58,7 @@ if (!opts['no-build']) {
   }
   // Only what runs here (not the project's tests); engines whose package is missing have no target.
   const wanted = ['leafcheck-bench', 'make-random-model', 'leafcheck-logits', 'lcm-to-onnx', 'yardstick-xnnpack', 'yardstick-libtorch'];
-  const known = new Set(execFileSync('ninja', ['-C', nativeDir, '-t', 'targets'], { encoding: 'utf8' })
+  const known = new Set(execFileSync('ninja', ['-C', nativeDir, '-t', 'targets', 'all'], { encoding: 'utf8' })
     .split('\n').map((l) => l.split(':')[0]));
   sh('ninja', ['-C', nativeDir, '-j2', ...wanted.filter((t) => known.has(t))]);
   if (withWasm) {
@@ -64,9 +66,6 @@ if (!opts['no-build']) {
       const env = { NODE_PATH: '/usr/share/nodejs' };
       if (!existsSync(path.join(dir, 'CMakeCache.txt'))) sh('cmake', ['--preset', preset, '-B', dir], env);
       sh('ninja', ['-C', dir, '-j2', 'leafcheck-bench'], env);
-      // Emscripten's node output is CommonJS, but the repository's package.json says "type": "module",
-      // which node would apply to build/ too: this marker makes node load it as CommonJS.
-      writeFileSync(path.join(dir, 'tools', 'package.json'), '{"type":"commonjs"}\n');
     }
   }
 }
@@ -84,6 +83,7 @@ const model = opts.model ? path.resolve(opts.model) : path.join(data, 'seed.lcm'
 if (!opts.model) execFileSync(nativeTool('make-random-model'), ['--out', model], { stdio: 'ignore' });
 const input = path.join(data, 'input.f32');
 const ours = JSON.parse(execFileSync(nativeTool('leafcheck-logits'), ['--model', model, '--input-out', input])).logits;
+const { inputHeight, inputWidth, inputChannels } = readLcm(model);
 const onnx = path.join(data, path.basename(model, '.lcm') + '.onnx');
 const exporter = nativeTool('lcm-to-onnx');
 if (exporter) execFileSync(exporter, ['--model', model, '--out', onnx]);
@@ -92,6 +92,7 @@ else notes.push('ONNX Runtime rows skipped: lcm-to-onnx not built (apt-get insta
 // ---- what runs ------------------------------------------------------------------------------------
 const nodeHas = (pkg) => spawnSync(process.execPath, ['-e', `import('${pkg}').then(() => process.exit(0), () => process.exit(1))`], { cwd: root }).status === 0;
 const yardstickArgs = (threads, modelFile = model) => ['--model', modelFile, '--input', input, '--threads', String(threads), '--runs', runs];
+const onnxArgs = (threads) => [...yardstickArgs(threads, onnx), '--input-size', `${inputHeight}x${inputWidth}x${inputChannels}`];
 const jobs = [];
 const leafcheckBench = (label, target, command, args) =>
   jobs.push({ label, target, threads: 1, leafcheck: true, command, args: [...args, '--model', model, '--json', '--no-reference', '--runs', runs] });
@@ -108,7 +109,7 @@ for (const threads of [1, 2]) {
 const ortScript = path.join(here, 'yardstick-onnxruntime.mjs');
 if (exporter && nodeHas('onnxruntime-node')) {
   for (const threads of [1, 2]) {
-    jobs.push({ label: 'onnxruntime-node', target: 'native', threads, command: process.execPath, args: [ortScript, '--runtime', 'node', ...yardstickArgs(threads, onnx)] });
+    jobs.push({ label: 'onnxruntime-node', target: 'native', threads, command: process.execPath, args: [ortScript, '--runtime', 'node', ...onnxArgs(threads)] });
   }
 } else if (exporter) {
   notes.push('onnxruntime-node rows skipped: the optional package onnxruntime-node is not installed');
@@ -122,7 +123,7 @@ jobs.push({ label: 'tfjs-wasm', target: 'wasm in node', threads: 1, command: pro
 notes.push('tfjs-wasm runs 1 thread only: tfjs-backend-wasm turns its threaded build off in node (tfjs issue 3830)');
 if (exporter) {
   for (const threads of [1, 2]) {
-    jobs.push({ label: 'onnxruntime-web', target: 'wasm in node', threads, command: process.execPath, args: [ortScript, '--runtime', 'web', ...yardstickArgs(threads, onnx)] });
+    jobs.push({ label: 'onnxruntime-web', target: 'wasm in node', threads, command: process.execPath, args: [ortScript, '--runtime', 'web', ...onnxArgs(threads)] });
   }
 }
 
@@ -153,7 +154,7 @@ const ourP50 = {
   wasm: jobs.find((j) => j.leafcheck && j.target === 'wasm-simd')?.best?.p50_ms,
 };
 const targetName = (job) => (job.leafcheck ? (job.target === 'native' ? 'native' : `${job.target} in node`) : job.target);
-const header = ['engine', 'target', 'threads', 'mean ms', 'p50 ms', 'p99 ms', 'FPS', 'GFLOP/s', 'LC p50 / p50', 'max|d| logits'];
+const header = ['engine', 'target', 'threads', 'mean ms', 'min ms', 'p50 ms', 'p99 ms', 'FPS', 'GFLOP/s', 'LC p50 / p50', 'max|d| logits'];
 const rows = jobs.map((job) => {
   const name = job.leafcheck ? 'leafcheck' : job.label;
   if (!job.best) return [name, targetName(job), String(job.threads), `failed: ${job.error}`];
@@ -161,13 +162,14 @@ const rows = jobs.map((job) => {
   const mine = job.target === 'native' ? ourP50.native : ourP50.wasm;
   const ratio = job.leafcheck || !mine ? '-' : (mine / b.p50_ms).toFixed(2);
   const diff = job.leafcheck ? '-' : Math.max(...b.logits.map((v, i) => Math.abs(v - ours[i]))).toExponential(1);
-  return [name, targetName(job), String(b.threads ?? job.threads), b.mean_ms.toFixed(2), b.p50_ms.toFixed(2), b.p99_ms.toFixed(2),
+  return [name, targetName(job), String(b.threads ?? job.threads), b.mean_ms.toFixed(2), b.min_ms.toFixed(2), b.p50_ms.toFixed(2), b.p99_ms.toFixed(2),
     (1000 / b.mean_ms).toFixed(1), gflop ? (gflop / b.mean_ms * 1000).toFixed(1) : '?', ratio, diff];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i] ?? 0))).join('  ');
 
 console.log(`Leafcheck vs yardsticks, ${started.toISOString()}, ${cpus().length} x ${cpus()[0]?.model}`);
+console.log(`command: node ${path.relative(root, fileURLToPath(import.meta.url))} ${process.argv.slice(2).join(' ')}`.trimEnd());
 console.log(`model: ${model} (${gflop?.toFixed(4)} GFLOP per image, from the model); batch 1; 10 warm-up + ${runs} timed runs` +
   (rounds > 1 ? `; best of ${rounds} interleaved rounds by p50` : ''));
 console.log(`load average (1/5/15 min): before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
@@ -178,7 +180,7 @@ console.log('');
 console.log('LC p50 / p50: Leafcheck p50 divided by the engine\'s p50, native rows against Leafcheck native, wasm rows');
 console.log('  against Leafcheck wasm-simd (below 1: Leafcheck is faster). Leafcheck runs 1 thread.');
 console.log('max|d| logits: largest absolute difference from leafcheck::Network\'s logits (native) on the fixed input.');
-console.log('FPS and GFLOP/s are from the mean.');
+console.log('FPS and GFLOP/s are from the mean; min ms is the least disturbed run, telling on a busy machine.');
 const versions = new Map(jobs.filter((j) => j.best?.version).map((j) => [j.label, `${j.best.version}, ${j.best.layout}`]));
 for (const [label, version] of versions) console.log(`${label}: ${version}`);
 const builds = [...new Set(jobs.filter((j) => j.best?.build).map((j) => j.best.build))];

@@ -58,10 +58,10 @@ class GraphBuilder {
   onnx::NodeProto& then(const std::string& op, std::initializer_list<std::string> extra_inputs = {}) {
     onnx::NodeProto& node = *graph_.add_node();
     node.set_op_type(op);
-    node.set_name(op + "_" + std::to_string(graph_.node_size()));
+    node.set_name(op + std::to_string(graph_.node_size()));
     node.add_input(current_);
     for (const std::string& input : extra_inputs) node.add_input(input);
-    current_ = "t" + std::to_string(graph_.node_size());
+    current_ = node.name();  // node and tensor names live in separate namespaces
     node.add_output(current_);
     return node;
   }
@@ -92,8 +92,9 @@ onnx::ModelProto to_onnx(const leafcheck::ModelSpec& spec) {
   GraphBuilder builder(graph);
   for (size_t i = 0; i < spec.layers.size(); ++i) {
     const leafcheck::Layer& layer = spec.layers[i];
-    const std::string w = "layer" + std::to_string(i + 1) + ".weight";
-    const std::string b = "layer" + std::to_string(i + 1) + ".bias";
+    const std::string prefix = "layer" + std::to_string(i + 1);
+    const std::string w = prefix + ".weight";
+    const std::string b = prefix + ".bias";
     switch (layer.kind) {
       case LayerKind::Conv3x3: {
         add_initializer(graph, w, layer.weight);

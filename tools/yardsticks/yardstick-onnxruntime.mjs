@@ -3,6 +3,7 @@
 //   --runtime web   onnxruntime-web's WebAssembly backend (SIMD, threaded build), what the original
 //                   system shipped; its .wasm loads from node_modules, nothing is downloaded.
 //   --runtime node  onnxruntime-node, ORT's native CPU build (optional: only if installed).
+// --input-size HxWxC: the model's input (the .onnx is NCHW; the input file is NHWC).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

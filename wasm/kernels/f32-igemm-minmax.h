@@ -41,8 +41,8 @@ inline void f32_igemm_minmax(size_t kc, const float* const* a, ptrdiff_t row_str
     const float* ap[MR];
 #pragma GCC unroll 8
     for (size_t i = 0; i < MR; ++i) ap[i] = a[i] + static_cast<ptrdiff_t>(ky) * row_stride;
-      // Not unrolled: clang then hoists the loads of several k steps, and V8 (which does not
-      // reschedule) spills the accumulators; native code is as fast either way.
+    // Not unrolled: clang then hoists the loads of several k steps, and V8 (which does not
+    // reschedule) spills the accumulators; native code is as fast either way.
 #pragma GCC unroll 1
     for (size_t k = 0; k < kc; ++k) {
       vf wv[NV];

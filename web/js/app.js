@@ -145,14 +145,14 @@ async function scanFile(file) {
     failScan(Object.assign(new Error('file too large'), { name: 'ImageError' }));
     return;
   }
-  const location = currentLocation();
+  const position = currentLocation();
   try {
     if (!engineReady || engineError) startEngine();
     await engineReady;
     setStatus(tr.t('analysing'));
     const bytes = await file.arrayBuffer();
     const [classification, bitmap] = await Promise.all([client.classifyEncoded(bytes), decodeForDisplay(file)]);
-    await finishScan(classification, bitmap, file, location);
+    await finishScan(classification, bitmap, file, position);
   } catch (error) {
     failScan(error);
   }
@@ -167,14 +167,14 @@ async function scanCameraFrame() {
     return;
   }
   beginScan();
-  const location = currentLocation();
+  const position = currentLocation();
   try {
     if (!engineReady || engineError) startEngine();
     const { imageData, blob } = frame;
     await engineReady;
     setStatus(tr.t('analysing'));
     const [classification, bitmap] = await Promise.all([client.classifyRgba(imageData), decodeForDisplay(blob)]);
-    await finishScan(classification, bitmap, blob, location);
+    await finishScan(classification, bitmap, blob, position);
   } catch (error) {
     failScan(error);
   }
@@ -537,7 +537,7 @@ function wire() {
     $('result').hidden = true;
     $('scan-start').hidden = false;
     window.scrollTo({ top: 0 });
-    document.querySelector('label[for="input-camera"]').focus();
+    $('input-camera').focus();
   });
   $('result-save-note').addEventListener('click', async () => {
     if (!currentScan) return;

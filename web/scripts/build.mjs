@@ -72,8 +72,9 @@ function modelFile() {
 function copyWebSources() {
   cpSync(webDir, distDir, {
     recursive: true,
-    // Build scripts are not part of the app; advice is copied (and checked) separately.
-    filter: (source) => !source.startsWith(join(webDir, 'scripts')) && !source.startsWith(join(webDir, 'advice')),
+    // Build scripts and notes are not part of the app; advice is copied (and checked) separately.
+    filter: (source) =>
+      !source.startsWith(join(webDir, 'scripts')) && !source.startsWith(join(webDir, 'advice')) && source !== join(webDir, 'README.md'),
   });
 }
 
@@ -81,11 +82,7 @@ function copyAdvice() {
   mkdirSync(join(distDir, 'advice'), { recursive: true });
   for (const language of LANGUAGES) {
     const source = join(webDir, 'advice', `${language}.json`);
-    if (!existsSync(source)) {
-      console.warn(`build: WARNING web/advice/${language}.json is missing; the app will show results without advice in ${language}.`);
-      continue;
-    }
-    const text = readFileSync(source, 'utf8');
+    const text = readFileSync(requireFile(source, 'every language needs its advice bundle'), 'utf8');
     try {
       JSON.parse(text);
     } catch (error) {
