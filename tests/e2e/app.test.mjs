@@ -256,6 +256,28 @@ describe('Leafcheck PWA in Chromium', () => {
     });
   }
 
+  test('keyboard: Tab reaches the tabs and every way to scan, each with a visible focus ring', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}#scan`);
+    if (await page.locator('#result-again').isVisible()) await page.locator('#result-again').click();
+    await page.locator('.skip-link').focus();
+    const reached = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      reached.push(
+        await page.evaluate(() => {
+          const el = document.activeElement;
+          // File inputs are visually hidden; their label button carries the ring.
+          const shown = el.type === 'file' ? document.querySelector(`label[for="${el.id}"]`) : el;
+          return { id: el.id || el.textContent.trim() || el.tagName, ring: getComputedStyle(shown).outlineStyle !== 'none' };
+        }),
+      );
+    }
+    const ids = reached.map((entry) => entry.id);
+    assert.deepEqual(ids, ['tab-scan', 'tab-history', 'tab-settings', 'input-camera', 'open-live-camera', 'input-gallery']);
+    assert.deepEqual(reached.filter((entry) => !entry.ring), []);
+  });
+
   test('offline: the page reloads, classifies again and the history survived', async (t) => {
     await server.stop();
     await context.setOffline(true);

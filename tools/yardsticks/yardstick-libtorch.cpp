@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <stdexcept>
+#include <string>
 
 #include "yardstick_main.h"
 
@@ -65,7 +66,9 @@ class LibtorchEngine final : public Engine {
 
 int main(int argc, char** argv) {
   using namespace leafcheck::yardsticks;
-  return yardstick_main(argc, argv, {"libtorch", TORCH_VERSION, "NCHW"},
+  const std::string version = std::string(TORCH_VERSION) + (at::hasMKLDNN() ? ", MKL-DNN" : ", no MKL-DNN") +
+                              (at::get_parallel_info().find("parallel backend: OpenMP") != std::string::npos ? ", OpenMP" : "");
+  return yardstick_main(argc, argv, {"libtorch", version, "NCHW"},
                         [](const leafcheck::ModelSpec& spec, int threads) -> std::unique_ptr<Engine> {
                           return std::make_unique<LibtorchEngine>(spec, threads);
                         });

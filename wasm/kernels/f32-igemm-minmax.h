@@ -8,7 +8,7 @@
 // Per k step: NV vector loads of packed weights, MR broadcasts of one input value, MR x NV
 // multiply-adds into accumulators that stay in registers. The clamp (ReLU = min 0) is fused into
 // the store. Tile shapes per target are chosen in optimized_ops.cpp (6x16 on AVX2, 4x8 on
-// SIMD128, 4x4 scalar); kKc != 0 fixes the run length at compile time for the RGB first layer.
+// SIMD128, 2x4 scalar); kKc != 0 fixes the run length at compile time for the RGB first layer.
 #pragma once
 
 #include <cstddef>

@@ -16,7 +16,9 @@ using simd::vf;
 // Conv tile per target. AVX2: 6x16 keeps 12 accumulators + 2 weight vectors + 1 broadcast in the
 // 16 ymm registers (XNNPACK's f32-igemm-6x16 shape). SIMD128: engines map v128 to the 16 xmm
 // registers and there is no FMA, so each multiply-add needs a temporary: 4x8 (8 accumulators).
-// Scalar: 4x4 (16 accumulators in locals).
+// Scalar: 2x4 (8 accumulators); wasm engines keep f32 locals in xmm registers too, and a 4x4 tile
+// spills (measured in node: 2x4 about 1.5x faster than 4x4, 2x2, 1x4, 3x3 or 1x8). 4x8 also beat
+// 3x8, 5x8, 6x8 and 2x16 for SIMD128.
 #if defined(__AVX2__) && defined(LEAFCHECK_SIMD)
 constexpr size_t kConvMR = 6;
 constexpr size_t kConvNV = 2;
@@ -24,7 +26,7 @@ constexpr size_t kConvNV = 2;
 constexpr size_t kConvMR = 4;
 constexpr size_t kConvNV = 2;
 #else
-constexpr size_t kConvMR = 4;
+constexpr size_t kConvMR = 2;
 constexpr size_t kConvNV = 4;
 #endif
 constexpr size_t kConvNR = kConvNV * kLanes;

@@ -6,14 +6,11 @@ import { historyToCsv } from './csv.js';
 import { cameraErrorKey, isQuotaError, scanErrorKey } from './errors.js';
 import { HistoryStore } from './history-store.js';
 import { LANGUAGES, Translations, preferredLanguage } from './i18n.js';
-import { decodeForDisplay, grabFrame, leafColourFraction, photoBlob, thumbnailBlob } from './images.js';
+import { decodeForDisplay, grabFrame, photoBlob, thumbnailBlob } from './images.js';
 import { OfflineSupport } from './offline.js';
 
 // Below this top probability the app says "not sure" instead of naming a disease.
 const CONFIDENCE_THRESHOLD = 0.6;
-// Below this share of leaf-coloured pixels in the centre square the photo is taken not to show a leaf
-// (how it was chosen: images.js, leafColourFraction).
-const LEAF_COLOUR_THRESHOLD = 0.15;
 // Larger files are refused before reading them: no phone photo comes near this.
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const SETTINGS_KEY = 'leafcheck-settings';
@@ -29,7 +26,6 @@ let engine = null;
 let engineError = null;
 let engineReady = null;
 let history = null;
-let historyError = null;
 let currentScan = null;
 const objectUrls = { result: null, history: [] };
 
@@ -97,11 +93,13 @@ function describe(label) {
   return { ...advice, title: advice.condition ? `${advice.crop}: ${advice.condition}` : advice.crop };
 }
 
-function judge(top, leafFraction) {
+// The engine's looksLikeLeaf (share of plant-coloured pixels in the model input, wasm/leaf_check.h)
+// catches part of the photos without a leaf, which the model would still name a disease for.
+function judge({ top, looksLikeLeaf }) {
   const best = top[0];
   if (!best) return { unsure: true, reason: 'lowConfidence' };
   if (/background|no.?leaf/i.test(best.label)) return { unsure: true, reason: 'notLeaf' };
-  if (leafFraction !== null && leafFraction < LEAF_COLOUR_THRESHOLD) return { unsure: true, reason: 'notLeaf' };
+  if (looksLikeLeaf === false) return { unsure: true, reason: 'notLeaf' };
   if (best.probability < CONFIDENCE_THRESHOLD) return { unsure: true, reason: 'lowConfidence' };
   return { unsure: false, reason: null };
 }
@@ -181,8 +179,7 @@ async function scanCameraFrame() {
 }
 
 async function finishScan(classification, bitmap, original, locationPromise) {
-  const leafFraction = bitmap ? leafColourFraction(bitmap) : null;
-  const verdict = judge(classification.top, leafFraction);
+  const verdict = judge(classification);
   const [photo, thumbnail] = bitmap ? await Promise.all([photoBlob(bitmap), thumbnailBlob(bitmap)]) : [original, null];
   bitmap?.close();
   const record = {
@@ -349,6 +346,8 @@ async function renderHistory() {
   if (!history) {
     list.replaceChildren();
     $('history-empty').hidden = true;
+    $('history-export').disabled = true;
+    $('history-clear').disabled = true;
     showError($('history-error'), 'errorHistoryUnavailable');
     return;
   }
@@ -597,8 +596,7 @@ renderSettings();
 try {
   history = await HistoryStore.open();
 } catch (error) {
-  historyError = error;
-  console.warn('Leafcheck history is unavailable:', historyError);
+  console.warn('Leafcheck history is unavailable:', error);
 }
 await renderHistory();
 

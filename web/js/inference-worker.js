@@ -50,10 +50,11 @@ async function createClassifier({ engines, model }) {
   };
 }
 
-// Embind returns plain objects for value_objects; copy anyway so only clonable data crosses to the page.
+// Copies the engine's answer field by field so only clonable data crosses to the page.
 function plain(result) {
   return {
     top: result.top.map(({ index, label, probability }) => ({ index, label, probability })),
+    looksLikeLeaf: result.looksLikeLeaf,
     timings: { ...result.timings },
   };
 }
