@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "half.h"
 #include "model.h"
 #include "plantvillage.h"
 #include "random_model.h"
@@ -606,6 +607,118 @@ TEST_CASE("fuzz: random bit flips and byte overwrites") {
     outcome_after_reseal(overwritten);
   }
   MESSAGE("re-sealed mutations: " << parsed << " parsed, " << rejected << " rejected");
+  CHECK(parsed > 0);
+  CHECK(rejected > 0);
+}
+
+namespace {
+
+ModelSpec as_f16(ModelSpec spec) {
+  for (Layer& layer : spec.layers) {
+    if (!layer.weight.shape.empty()) layer.weight.dtype = DType::F16;
+    if (!layer.bias.shape.empty()) layer.bias.dtype = DType::F16;
+  }
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("f16 conversion: every half survives a round trip through float") {
+  for (uint32_t h = 0; h < 0x10000; ++h) {
+    const auto half = static_cast<uint16_t>(h);
+    if ((half & 0x7C00u) == 0x7C00u) continue;  // infinities and NaNs are rejected by the loader
+    CAPTURE(h);
+    REQUIRE(float_to_half(half_to_float(half)) == half);
+  }
+  CHECK(half_to_float(0x3C00) == 1.0f);
+  CHECK(half_to_float(0xC000) == -2.0f);
+  CHECK(half_to_float(0x7BFF) == 65504.0f);
+  CHECK(half_to_float(0x0001) == std::ldexp(1.0f, -24));
+}
+
+TEST_CASE("f16 conversion rounds to the nearest half, ties to even") {
+  std::mt19937 rng(16);
+  std::uniform_real_distribution<float> magnitude(-20.0f, 15.0f);
+  for (int i = 0; i < 100000; ++i) {
+    const float x = std::ldexp(std::uniform_real_distribution<float>(-1.0f, 1.0f)(rng), static_cast<int>(magnitude(rng)));
+    const uint16_t h = float_to_half(x);
+    const float error = std::fabs(x - half_to_float(h));
+    CAPTURE(x);
+    for (int step : {-1, 1}) {
+      const auto neighbour = static_cast<uint16_t>(h + step);
+      if ((neighbour & 0x7C00u) == 0x7C00u || (neighbour ^ h) & 0x8000u) continue;
+      REQUIRE(error <= std::fabs(x - half_to_float(neighbour)));
+    }
+  }
+  CHECK(float_to_half(1.0f + std::ldexp(1.0f, -11)) == 0x3C00);  // tie: stays even
+  CHECK(float_to_half(1.0f + 3 * std::ldexp(1.0f, -11)) == 0x3C02);  // tie: rounds up to even
+  CHECK(float_to_half(70000.0f) == 0x7C00);
+}
+
+TEST_CASE("f16 weights: half the size, values rounded to f16, stable round trip") {
+  const ModelSpec f32 = small_model();
+  const ModelSpec f16 = as_f16(f32);
+  const auto f32_bytes = serialize_model(f32);
+  const auto f16_bytes = serialize_model(f16);
+  size_t values = 0;
+  for (const Layer& layer : f32.layers) values += layer.weight.data.size() + layer.bias.data.size();
+  CHECK(f32_bytes.size() - f16_bytes.size() == 2 * values);
+
+  const ModelSpec parsed = parse_model(f16_bytes);
+  CHECK(serialize_model(parsed) == f16_bytes);
+  for (size_t l = 0; l < parsed.layers.size(); ++l) {
+    const Layer& layer = parsed.layers[l];
+    if (layer.weight.shape.empty()) continue;
+    CHECK(layer.weight.dtype == DType::F16);
+    for (size_t i = 0; i < layer.weight.data.size(); ++i) {
+      const float original = f32.layers[l].weight.data[i];
+      REQUIRE(layer.weight.data[i] == half_to_float(float_to_half(original)));
+      REQUIRE(std::fabs(layer.weight.data[i] - original) <= std::fabs(original) * 0x1p-11f + 0x1p-25f);
+    }
+  }
+}
+
+TEST_CASE("f16 weights beyond the f16 range are refused at export") {
+  ModelSpec spec = as_f16(small_model());
+  spec.layers[0].weight.data[5] = 1e6f;
+  try {
+    serialize_model(spec);
+    FAIL("serialize_model accepted an f16 value beyond the range");
+  } catch (const ModelError& e) {
+    CHECK(contains(e.what(), "layer 1 (conv3x3) weight is stored as f16 but element 5"));
+  }
+}
+
+TEST_CASE("an f16 infinity in a file is rejected") {
+  const ModelSpec spec = as_f16(small_model());
+  auto file = serialize_model(spec);
+  const EncodedFile layout = encode_unchecked(spec);  // same header and labels: same offsets up to the layers
+  const size_t first_value = layout.layer_at[0] + 2 + 2 + 4 * 4;  // kind, relu, dtype, rank, 4 dims
+  file[first_value] = 0x00;
+  file[first_value + 1] = 0x7C;
+  reseal(file);
+  CHECK(contains(error_of(file), "layer 1 (conv3x3) weight holds infinity at element 0"));
+}
+
+TEST_CASE("fuzz: bit flips in an f16 model never crash") {
+  const auto valid = serialize_model(as_f16(small_model()));
+  std::mt19937_64 rng(1616);
+  std::uniform_int_distribution<size_t> body_byte(0, valid.size() - 5);
+  std::uniform_int_distribution<int> any_bit(0, 7);
+  int parsed = 0, rejected = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto file = valid;
+    file[body_byte(rng)] ^= static_cast<uint8_t>(1u << any_bit(rng));
+    reseal(file);
+    try {
+      const ModelSpec spec = parse_model(file);
+      CHECK(serialize_model(spec) == file);
+      ++parsed;
+    } catch (const ModelError&) {
+      ++rejected;
+    }
+  }
+  CHECK(parsed + rejected == 1000);
   CHECK(parsed > 0);
   CHECK(rejected > 0);
 }

@@ -19,6 +19,7 @@
 
 #include "classifier.h"
 #include "dataset.h"
+#include "file_io.h"
 
 namespace fs = std::filesystem;
 using leafcheck::Classification;
@@ -123,27 +124,6 @@ Options parse_options(int argc, char** argv) {
   return options;
 }
 
-std::vector<uint8_t> read_file(const fs::path& path) {
-  constexpr std::streamoff kMaxBytes = std::streamoff{512} << 20;  // far above any photo; stops a stray huge file
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) throw std::runtime_error("is a folder");
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw std::runtime_error(std::string("cannot open: ") + std::strerror(errno));
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw std::runtime_error("cannot read the file size");
-  if (size > kMaxBytes) throw std::runtime_error("file is " + std::to_string(size >> 20) + " MB; not a photo");
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) throw std::runtime_error("read failed");
-  return bytes;
-}
-
-bool has_image_extension(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
-}
-
 // ---- inputs ----
 
 struct Item {
@@ -190,7 +170,7 @@ Inputs collect_inputs(const Options& options) {
         if (it->is_directory(ec)) it.disable_recursion_pending();
         continue;
       }
-      if (it->is_regular_file(ec) && has_image_extension(file)) found.push_back(file);
+      if (it->is_regular_file(ec) && leafcheck::is_image_file_name(file)) found.push_back(file);
     }
     if (ec) throw std::runtime_error("cannot list folder " + path.string() + ": " + ec.message());
     std::sort(found.begin(), found.end());
@@ -498,7 +478,7 @@ void write_evaluation_text(std::ostream& out, const Evaluation& e, const Options
 int run(const Options& options) {
   std::vector<uint8_t> model_bytes;
   try {
-    model_bytes = read_file(options.model);
+    model_bytes = leafcheck::read_file(options.model);
   } catch (const std::exception& e) {
     std::cerr << "leafcheck-cli: model " << options.model.string() << ": " << e.what() << "\n";
     return 2;
@@ -551,7 +531,7 @@ int run(const Options& options) {
     Item& item = items[i];
     if (!item.error.empty()) continue;
     try {
-      item.result = classifier->classify_encoded(read_file(item.path), k);
+      item.result = classifier->classify_encoded(leafcheck::read_file(item.path), k);
       total.decode_ms += item.result.timings.decode_ms;
       total.preprocess_ms += item.result.timings.preprocess_ms;
       total.inference_ms += item.result.timings.inference_ms;

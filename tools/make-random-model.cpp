@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "dataset.h"
+#include "file_io.h"
 #include "model.h"
 #include "plantvillage.h"
 #include "random_model.h"
@@ -97,18 +97,6 @@ std::vector<std::string> choose_labels(const Options& options) {
   return {plantvillage.begin(), plantvillage.begin() + static_cast<std::ptrdiff_t>(count)};
 }
 
-void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) throw std::runtime_error("cannot create '" + path + "': check that its folder exists and is writable");
-  file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  file.close();
-  if (!file) {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
-    throw std::runtime_error("could not write all of '" + path + "' (disk full?); nothing was kept");
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,7 +108,7 @@ int main(int argc, char** argv) {
     }
     const leafcheck::ModelSpec spec = leafcheck::make_random_model(choose_labels(options), options.seed);
     const std::vector<uint8_t> bytes = leafcheck::serialize_model(spec);
-    write_file(options.out, bytes);
+    leafcheck::write_file_atomically(options.out, bytes);
     std::printf("wrote %s: %zu bytes, %zu layers, %zu labels, random weights (seed %llu), UNTRAINED\n",
                 options.out.c_str(), bytes.size(), spec.layers.size(), spec.labels.size(),
                 static_cast<unsigned long long>(options.seed));

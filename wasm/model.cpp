@@ -2,6 +2,8 @@
 // every rule enforced here.
 #include "model.h"
 
+#include "half.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -110,13 +112,13 @@ void check_range(uint64_t value, uint64_t low, uint64_t high, const std::string&
 enum class Role { Weight, Bias };
 
 void check_dtype(uint8_t dtype, const std::string& what) {
-  if (dtype == static_cast<uint8_t>(DType::F32)) return;
+  if (dtype == static_cast<uint8_t>(DType::F32) || dtype == static_cast<uint8_t>(DType::F16)) return;
   if (dtype == 2) {
     fail(what +
          " uses int8 weights (dtype 2), which are not supported by this version of Leafcheck; "
          "update the app or export the model with f32 weights");
   }
-  fail(what + " has unknown dtype " + std::to_string(dtype) + " (1 = f32 is the only supported dtype)");
+  fail(what + " has unknown dtype " + std::to_string(dtype) + " (supported: 1 = f32, 3 = f16)");
 }
 
 std::string_view expected_shape(LayerKind kind, Role role) {
@@ -161,6 +163,16 @@ void check_finite(std::span<const float> values, const std::string& what) {
     if (!std::isfinite(values[i])) {
       fail(what + " holds " + (std::isnan(values[i]) ? "NaN" : "infinity") + " at element " + std::to_string(i) +
            "; the model is broken (diverged training or a faulty export): re-train or re-export it");
+    }
+  }
+}
+
+// f16 tensors are written rounded to the nearest half; beyond +-65504 that would be infinity.
+void check_f16_range(std::span<const float> values, const std::string& what) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::fabs(values[i]) > 65504.0f) {
+      fail(what + " is stored as f16 but element " + std::to_string(i) + " (" + std::to_string(values[i]) +
+           ") is beyond the f16 range of +-65504; store it as f32");
     }
   }
 }
@@ -320,6 +332,7 @@ void check_layer_tensors(const Layer& layer, const std::string& name) {
            " values) but holds " + std::to_string(tensor.data.size()) + " values");
     }
     check_finite(tensor.data, what);
+    if (tensor.dtype == DType::F16) check_f16_range(tensor.data, what);
   };
   check_tensor(layer.weight, Role::Weight, 0, name + " weight");
   check_tensor(layer.bias, Role::Bias, layer.weight.shape[0], name + " bias");
@@ -353,6 +366,15 @@ class Reader {
   uint32_t u32(const std::string& what) { return load_u32(take(4, what).data()); }
 
   // Callers bound count by their limits (at most 4096 * 4096 * 9), so count * 4 cannot overflow.
+  std::vector<float> f16s(uint64_t count, const std::string& what) {
+    const auto bytes = take(count * 2, what);
+    std::vector<float> values(static_cast<size_t>(count));
+    for (size_t i = 0; i < values.size(); ++i) {
+      values[i] = half_to_float(static_cast<uint16_t>(bytes[2 * i] | bytes[2 * i + 1] << 8));
+    }
+    return values;
+  }
+
   std::vector<float> f32s(uint64_t count, const std::string& what) {
     const auto bytes = take(count * 4, what);
     std::vector<float> values(static_cast<size_t>(count));
@@ -376,7 +398,9 @@ class Reader {
 
 Tensor read_tensor(Reader& reader, LayerKind kind, Role role, uint32_t weight_out, const std::string& what) {
   Tensor tensor;
-  check_dtype(reader.u8(what + " dtype"), what);
+  const uint8_t dtype = reader.u8(what + " dtype");
+  check_dtype(dtype, what);
+  tensor.dtype = static_cast<DType>(dtype);
   const uint8_t rank = reader.u8(what + " rank");
   check_rank(kind, role, rank, what);
   for (uint8_t i = 0; i < rank; ++i) tensor.shape.push_back(reader.u32(what + " dimensions"));
@@ -384,7 +408,7 @@ Tensor read_tensor(Reader& reader, LayerKind kind, Role role, uint32_t weight_ou
   // Shapes within the limits hold at most 4096 * 4096 * 9 values: no overflow in 64 bits.
   uint64_t count = 1;
   for (uint32_t d : tensor.shape) count *= d;
-  tensor.data = reader.f32s(count, what + " values");
+  tensor.data = tensor.dtype == DType::F16 ? reader.f16s(count, what + " values") : reader.f32s(count, what + " values");
   return tensor;
 }
 
@@ -448,12 +472,19 @@ class Writer {
   void f32s(std::span<const float> values) {
     for (float v : values) u32(bits_of(v));
   }
+  void f16s(std::span<const float> values) {
+    for (float v : values) u16(float_to_half(v));
+  }
   void text(std::string_view s) { bytes_.insert(bytes_.end(), s.begin(), s.end()); }
   void tensor(const Tensor& t) {
     u8(static_cast<uint8_t>(t.dtype));
     u8(static_cast<uint8_t>(t.shape.size()));
     for (uint32_t d : t.shape) u32(d);
-    f32s(t.data);
+    if (t.dtype == DType::F16) {
+      f16s(t.data);
+    } else {
+      f32s(t.data);
+    }
   }
   std::vector<uint8_t> finish() {
     u32(crc32(bytes_));

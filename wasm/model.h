@@ -26,6 +26,7 @@ enum class LayerKind : uint8_t {
 enum class DType : uint8_t {
   F32 = 1,
   // 2 is reserved for int8 with per-channel scales.
+  F16 = 3,  // stored as IEEE binary16 (half the download), decoded to f32 in Tensor::data
 };
 
 struct Tensor {

@@ -48,7 +48,6 @@ struct Step {
 std::string layer_name(size_t index, const char* kind) { return "layer " + std::to_string(index) + " (" + kind + ")"; }
 
 void expect_shape(const Tensor& t, const std::vector<uint32_t>& shape, const std::string& what) {
-  if (t.dtype != DType::F32) throw ModelError(what + ": only f32 tensors are supported");
   if (t.shape != shape || t.data.size() != t.element_count()) {
     std::string want;
     for (uint32_t d : shape) {

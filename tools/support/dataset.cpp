@@ -20,15 +20,16 @@ uint64_t fnv1a64(std::string_view text) {
   return hash;
 }
 
+
+bool is_hidden(const fs::path& path) { return !path.filename().empty() && path.filename().string().front() == '.'; }
+
+}  // namespace
+
 bool is_image_file_name(const fs::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
 }
-
-bool is_hidden(const fs::path& path) { return !path.filename().empty() && path.filename().string().front() == '.'; }
-
-}  // namespace
 
 Split split_of(std::string_view file_name) {
   const uint64_t bucket = fnv1a64(file_name) % 100;

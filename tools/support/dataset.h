@@ -31,6 +31,9 @@ struct Dataset {
   std::vector<DatasetItem> items;    // sorted by class, then file name
 };
 
+// .jpg, .jpeg or .png, in any letter case: the files a dataset folder or the CLI reads.
+bool is_image_file_name(const std::filesystem::path& path);
+
 // Throws std::runtime_error with a clear message when root is missing or has no class folders.
 Dataset scan_dataset(const std::filesystem::path& root);
 

@@ -23,13 +23,23 @@ using simd::vf;
 constexpr size_t kConvMR = 6;
 constexpr size_t kConvNV = 2;
 #elif defined(LEAFCHECK_SIMD) && (defined(__wasm_simd128__) || defined(__SSE2__) || defined(__ARM_NEON))
-constexpr size_t kConvMR = 4;
-constexpr size_t kConvNV = 2;
+#ifndef LC_MR
+#define LC_MR 4
+#endif
+constexpr size_t kConvMR = LC_MR;
+#ifndef LC_NV
+#define LC_NV 2
+#endif
+constexpr size_t kConvNV = LC_NV;
 #else
 constexpr size_t kConvMR = 2;
 constexpr size_t kConvNV = 4;
 #endif
 constexpr size_t kConvNR = kConvNV * kLanes;
+#ifndef LC_SPLAT
+#define LC_SPLAT 1
+#endif
+constexpr bool kConvLaneSplat = LC_SPLAT && kLanes == 4;
 
 constexpr size_t kLinearNV = 4;
 constexpr size_t kLinearNB = kLinearNV * kLanes;
@@ -97,7 +107,7 @@ void conv3x3_rows(const PackedConv3x3& weights, const Plane& in, size_t y0, cons
           c[i] = c[i - 1];
         }
       }
-      kernels::f32_igemm_minmax<kConvMR, kConvNV, kKc>(3 * cin, a, static_cast<ptrdiff_t>(in.row_stride), w, c, nc,
+      kernels::f32_igemm_minmax<kConvMR, kConvNV, kKc, kConvLaneSplat>(3 * cin, a, static_cast<ptrdiff_t>(in.row_stride), w, c, nc,
                                                        vmin, vmax);
     }
   }

@@ -1,0 +1,119 @@
+// leafcheck-model: looks inside a model file and converts its weight storage.
+//   leafcheck-model info FILE                           labels, layers, metadata, sizes
+//   leafcheck-model convert --dtype f16|f32 IN OUT      re-encode the weights (model/FORMAT.md)
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "file_io.h"
+#include "model.h"
+
+namespace {
+
+using leafcheck::DType;
+using leafcheck::LayerKind;
+using leafcheck::ModelSpec;
+
+const char* kUsage =
+    "usage: leafcheck-model info FILE\n"
+    "       leafcheck-model convert --dtype f16|f32 IN OUT\n"
+    "  info     prints the input, labels, layers and metadata of a model file\n"
+    "  convert  rewrites the weights as f16 (half the bytes; what the app ships) or f32\n";
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+ModelSpec load(const std::string& path) {
+  try {
+    return leafcheck::parse_model(leafcheck::read_file(path));
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+const char* kind_name(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::Conv3x3: return "conv3x3";
+    case LayerKind::MaxPool2x2: return "maxpool2x2";
+    case LayerKind::GlobalAvgPool: return "global_avg_pool";
+    case LayerKind::Linear: return "linear";
+    case LayerKind::Relu: return "relu";
+  }
+  return "?";
+}
+
+std::string shape_text(const std::vector<uint32_t>& shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+int info(const std::string& path) {
+  const ModelSpec spec = load(path);
+  std::printf("%s\n  input %ux%ux%u, mean [%g, %g, %g], stddev [%g, %g, %g]\n", path.c_str(), spec.input_height,
+              spec.input_width, spec.input_channels, spec.mean[0], spec.mean[1], spec.mean[2], spec.stddev[0],
+              spec.stddev[1], spec.stddev[2]);
+  size_t parameters = 0;
+  for (size_t i = 0; i < spec.layers.size(); ++i) {
+    const auto& layer = spec.layers[i];
+    std::printf("  layer %2zu %-16s", i + 1, kind_name(layer.kind));
+    if (!layer.weight.shape.empty()) {
+      std::printf(" weight %s bias %s %s", shape_text(layer.weight.shape).c_str(), shape_text(layer.bias.shape).c_str(),
+                  layer.weight.dtype == DType::F16 ? "f16" : "f32");
+      parameters += layer.weight.data.size() + layer.bias.data.size();
+    }
+    std::printf("%s\n", layer.fused_relu ? " +relu" : "");
+  }
+  std::printf("  %zu parameters, %zu labels:\n", parameters, spec.labels.size());
+  for (const std::string& label : spec.labels) std::printf("    %s\n", label.c_str());
+  std::printf("  metadata: %s\n", spec.metadata_json.c_str());
+  return 0;
+}
+
+int convert(std::string_view dtype_name, const std::string& in, const std::string& out) {
+  DType dtype;
+  if (dtype_name == "f16") {
+    dtype = DType::F16;
+  } else if (dtype_name == "f32") {
+    dtype = DType::F32;
+  } else {
+    throw UsageError("--dtype must be f16 or f32, not '" + std::string(dtype_name) + "'");
+  }
+  ModelSpec spec = load(in);
+  for (auto& layer : spec.layers) {
+    if (layer.weight.shape.empty()) continue;
+    layer.weight.dtype = dtype;
+    layer.bias.dtype = dtype;
+  }
+  const auto bytes = leafcheck::serialize_model(spec);
+  leafcheck::write_file_atomically(out, bytes);
+  std::printf("wrote %s: %zu bytes, weights as %s\n", out.c_str(), bytes.size(), std::string(dtype_name).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::string_view command = argc > 1 ? argv[1] : "";
+    if (command == "--help" || command == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (command == "info" && argc == 3) return info(argv[2]);
+    if (command == "convert" && argc == 6 && std::string_view(argv[2]) == "--dtype") {
+      return convert(argv[3], argv[4], argv[5]);
+    }
+    throw UsageError(command.empty() ? "no command given" : "cannot understand these arguments");
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "leafcheck-model: %s\n%s", e.what(), kUsage);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "leafcheck-model: %s\n", e.what());
+    return 1;
+  }
+}
