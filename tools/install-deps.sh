@@ -11,6 +11,7 @@ packages=(
   doctest-dev       # C++ unit tests
   libtorch-dev      # training (tools/train)
   chromium          # browser end-to-end tests (driven by playwright-core, never downloaded)
+  libxnnpack-dev libpthreadpool-dev libonnx-dev  # yardstick benchmarks (tools/yardsticks)
 )
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)

@@ -7,12 +7,11 @@
 //
 // Per k step: NV vector loads of packed weights, MR broadcasts of one input value, MR x NV
 // multiply-adds into accumulators that stay in registers. The clamp (ReLU = min 0) is fused into
-// the store. Tile shapes per target are chosen in optimized_ops.cpp (6x16 on AVX2, 4x8 on
+// the store. Tile shapes per target are chosen in optimized_ops.cpp (6x16 on AVX2, 2x16 on
 // SIMD128, 2x4 scalar); kKc != 0 fixes the run length at compile time for the RGB first layer.
 #pragma once
 
 #include <cstddef>
-#include <utility>
 
 #include "vec.h"
 
@@ -20,11 +19,8 @@ namespace leafcheck::kernels {
 
 // Packed weights for one NR-wide block of output channels: NR biases, then for each tap (ky, kx)
 // and input channel c the NR weights w[n][c][ky][kx], output channels past the end zero-filled.
-template <size_t MR, size_t NV, size_t kKc, bool kLaneSplat>
-#ifndef LC_NOINLINE
-#define LC_NOINLINE
-#endif
-LC_NOINLINE inline void f32_igemm_minmax(size_t kc, const float* const* a, ptrdiff_t row_stride, const float* w, float* const* c,
+template <size_t MR, size_t NV, size_t kKc>
+inline void f32_igemm_minmax(size_t kc, const float* const* a, ptrdiff_t row_stride, const float* w, float* const* c,
                              size_t nc, simd::vf vmin, simd::vf vmax) {
   using simd::vf;
   constexpr size_t L = simd::kLanes;
@@ -45,33 +41,10 @@ LC_NOINLINE inline void f32_igemm_minmax(size_t kc, const float* const* a, ptrdi
     const float* ap[MR];
 #pragma GCC unroll 8
     for (size_t i = 0; i < MR; ++i) ap[i] = a[i] + static_cast<ptrdiff_t>(ky) * row_stride;
-    size_t k = 0;
-    if constexpr (kLaneSplat) {
-      for (; k + L <= kc; k += L) {
-        vf av[MR];
-#pragma GCC unroll 8
-        for (size_t i = 0; i < MR; ++i) av[i] = simd::load(ap[i] + k);
-        [&]<size_t... l>(std::index_sequence<l...>) {
-          const auto step = [&]<size_t lane>() {
-            vf wv[NV];
-#pragma GCC unroll 8
-            for (size_t j = 0; j < NV; ++j) wv[j] = simd::load(w + j * L);
-            w += NR;
-#pragma GCC unroll 8
-            for (size_t i = 0; i < MR; ++i) {
-              const vf ai = simd::broadcast_lane<lane>(av[i]);
-#pragma GCC unroll 8
-              for (size_t j = 0; j < NV; ++j) acc[i][j] += ai * wv[j];
-            }
-          };
-          (step.template operator()<l>(), ...);
-        }(std::make_index_sequence<L>{});
-      }
-    }
     // Not unrolled: clang then hoists the loads of several k steps, and V8 (which does not
     // reschedule) spills the accumulators; native code is as fast either way.
 #pragma GCC unroll 1
-    for (; k < kc; ++k) {
+    for (size_t k = 0; k < kc; ++k) {
       vf wv[NV];
 #pragma GCC unroll 8
       for (size_t j = 0; j < NV; ++j) wv[j] = simd::load(w + j * L);

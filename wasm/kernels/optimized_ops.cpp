@@ -15,31 +15,25 @@ using simd::vf;
 
 // Conv tile per target. AVX2: 6x16 keeps 12 accumulators + 2 weight vectors + 1 broadcast in the
 // 16 ymm registers (XNNPACK's f32-igemm-6x16 shape). SIMD128: engines map v128 to the 16 xmm
-// registers and there is no FMA, so each multiply-add needs a temporary: 4x8 (8 accumulators).
-// Scalar: 2x4 (8 accumulators); wasm engines keep f32 locals in xmm registers too, and a 4x4 tile
-// spills (measured in node: 2x4 about 1.5x faster than 4x4, 2x2, 1x4, 3x3 or 1x8). 4x8 also beat
-// 3x8, 5x8, 6x8 and 2x16 for SIMD128.
+// registers (V8 keeps one as scratch) and there is no FMA, so each multiply-add needs a temporary:
+// 2x16 (8 accumulators + 4 weight vectors + 1 broadcast + 1 temporary) issues the fewest
+// instructions per multiply-add (one v128.load32_splat and its address per 4 of them). Measured
+// in node 20 (CPU ms per inference, wasm/README.md): 2x16 11.3, 4x8 11.9, 5x8 14.2, 2x12 13.1,
+// 1x16 14.9, 3x12 24.0; XNNPACK's "splat" variant (one v128 load of 4 inputs, then lane shuffles)
+// 16.9 at 4x8 and 17.3 at 2x16. Scalar: 2x4 (8 accumulators); wasm engines keep f32 locals in xmm
+// registers too, and a 4x4 tile spills (measured in node: 2x4 about 1.5x faster than 4x4, 2x2,
+// 1x4, 3x3 or 1x8).
 #if defined(__AVX2__) && defined(LEAFCHECK_SIMD)
 constexpr size_t kConvMR = 6;
 constexpr size_t kConvNV = 2;
 #elif defined(LEAFCHECK_SIMD) && (defined(__wasm_simd128__) || defined(__SSE2__) || defined(__ARM_NEON))
-#ifndef LC_MR
-#define LC_MR 4
-#endif
-constexpr size_t kConvMR = LC_MR;
-#ifndef LC_NV
-#define LC_NV 2
-#endif
-constexpr size_t kConvNV = LC_NV;
+constexpr size_t kConvMR = 2;
+constexpr size_t kConvNV = 4;
 #else
 constexpr size_t kConvMR = 2;
 constexpr size_t kConvNV = 4;
 #endif
 constexpr size_t kConvNR = kConvNV * kLanes;
-#ifndef LC_SPLAT
-#define LC_SPLAT 1
-#endif
-constexpr bool kConvLaneSplat = LC_SPLAT && kLanes == 4;
 
 constexpr size_t kLinearNV = 4;
 constexpr size_t kLinearNB = kLinearNV * kLanes;
@@ -107,7 +101,7 @@ void conv3x3_rows(const PackedConv3x3& weights, const Plane& in, size_t y0, cons
           c[i] = c[i - 1];
         }
       }
-      kernels::f32_igemm_minmax<kConvMR, kConvNV, kKc, kConvLaneSplat>(3 * cin, a, static_cast<ptrdiff_t>(in.row_stride), w, c, nc,
+      kernels::f32_igemm_minmax<kConvMR, kConvNV, kKc>(3 * cin, a, static_cast<ptrdiff_t>(in.row_stride), w, c, nc,
                                                        vmin, vmax);
     }
   }

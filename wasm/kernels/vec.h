@@ -35,13 +35,6 @@ inline vf splat(float x) {
   (std::make_index_sequence<kLanes>{});
 }
 
-// Lane `lane` of v in every lane: one shuffle (pshufd / i32x4.shuffle), no memory access.
-template <size_t lane>
-inline vf broadcast_lane(vf v) {
-  return [v]<size_t... I>(std::index_sequence<I...>) { return __builtin_shufflevector(v, v, ((void)I, lane)...); }
-  (std::make_index_sequence<kLanes>{});
-}
-
 inline vf max(vf a, vf b) { return a > b ? a : b; }
 inline vf min(vf a, vf b) { return a < b ? a : b; }
 inline vf clamp(vf v, vf lo, vf hi) { return min(max(v, lo), hi); }

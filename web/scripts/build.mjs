@@ -6,7 +6,8 @@
 //   LEAFCHECK_WASM_SIMD_DIR      folder with leafcheck-simd.mjs/.wasm   (default $BUILD/wasm-simd/wasm)
 //   LEAFCHECK_WASM_NOSIMD_DIR    folder with leafcheck-nosimd.mjs/.wasm (default $BUILD/wasm-nosimd/wasm)
 //   LEAFCHECK_MODEL              model file (default model/leafcheck.lcm; when absent, an untrained test
-//                                model is generated with $BUILD/native-release/tools/make-random-model)
+//                                model is generated with $BUILD/native-release/tools/make-random-model
+//                                and stored as f16 with leafcheck-model, as releases are)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -62,9 +63,16 @@ function modelFile() {
     join(buildDir, 'native-release', 'tools', 'make-random-model'),
     'no trained model (model/leafcheck.lcm) and no generator to make an untrained test model; build it with: cmake --preset native-release && cmake --build --preset native-release --target make-random-model',
   );
+  const converter = requireFile(
+    join(buildDir, 'native-release', 'tools', 'leafcheck-model'),
+    'build it with: cmake --preset native-release && cmake --build --preset native-release --target leafcheck-model',
+  );
+  const f32 = join(buildDir, 'w-web', 'leafcheck-untrained-f32.lcm');
   const out = join(buildDir, 'w-web', 'leafcheck-untrained.lcm');
   mkdirSync(dirname(out), { recursive: true });
-  execFileSync(tool, ['--out', out], { stdio: 'inherit' });
+  execFileSync(tool, ['--out', f32], { stdio: 'inherit' });
+  // f16 weights, like the shipped model, so the app's size is what a release weighs.
+  execFileSync(converter, ['convert', '--dtype', 'f16', f32, out], { stdio: 'inherit' });
   console.log('build: no trained model in model/leafcheck.lcm; using a generated UNTRAINED test model (the app says so).');
   return out;
 }
