@@ -229,6 +229,9 @@ ExperimentReport run_experiment(const ExperimentConfig& config) {
     SeedNet full = fresh_net(config, classes);
     report.arms.push_back(
         supervised_arm("d", "supervised, 100% labels", "supervised-100", full, train, images, validation, test, config));
+    // The most accurate model: the one the app ships (as f16, see run-experiment.sh).
+    report.models.push_back(export_arm(full, report, report.arms.back(), "leafcheck-supervised-100",
+                                       "supervised on 100% of the training split", images, test));
   }
   return report;
 }

@@ -108,7 +108,7 @@ std::string model_card(const ExperimentReport& report) {
   const TrainConfig& sup = cfg.supervised;
   const TrainConfig& fine = cfg.ssl.finetune;
   std::ostringstream md;
-  md << "# Leafcheck model card: `leafcheck-baseline` and `leafcheck-ssl`\n\n"
+  md << "# Leafcheck model card: `leafcheck-baseline`, `leafcheck-ssl` and the app's `leafcheck-supervised-100`\n\n"
      << "**These models know " << report.classes.size() << " classes";
   if (report.classes.size() < 38) md << " (of the 38 PlantVillage classes; the others are not in the data yet)";
   md << ".** Any photo is classified as one of them; a leaf of another class, or something that is not a leaf, "
@@ -123,8 +123,10 @@ std::string model_card(const ExperimentReport& report) {
        << model.bytes << " bytes | " << model.parity.max_abs_diff << " over " << model.parity.images
        << " test images |\n";
   }
-  md << "\nArms (c) and (d) are trained for comparison only and not exported; their LibTorch weights stay in the "
-        "run folder (`<arm>/model.pt`).\n\nThe format is the engine's model file (`model/FORMAT.md`), extension `" << kModelExtension
+  md << "\nArm (c) is trained for comparison only and not exported; its LibTorch weights stay in the run folder "
+        "(`<arm>/model.pt`). The app ships `leafcheck.lcm`: `leafcheck-supervised-100.lcm`, the most accurate, with its "
+        "weights stored as f16 (`leafcheck-model convert --dtype f16`, half the download); run-experiment.sh writes it and "
+        "evaluates it with the CLI next to the f32 files.\n\nThe format is the engine's model file (`model/FORMAT.md`), extension `" << kModelExtension
      << "`: BatchNorm folded into the convolutions, input 128x128 RGB normalised with mean "
      << fixed(sup.normalization.mean[0], 3) << "/" << fixed(sup.normalization.mean[1], 3) << "/"
      << fixed(sup.normalization.mean[2], 3) << " and std " << fixed(sup.normalization.stddev[0], 3) << "/"
