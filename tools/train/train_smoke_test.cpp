@@ -140,7 +140,10 @@ TEST_CASE("the training pipeline runs end to end on a tiny subset, exports, and 
   CHECK(round.retrained);
   CHECK(report.arms[1].pseudo_labelled == round.accepted);
 
-  REQUIRE(report.models.size() == 2);
+  // baseline (a), ssl (b) and supervised-100 (d, the one the app ships)
+  REQUIRE(report.models.size() == 3);
+  CHECK(report.models[2].file.filename() == "leafcheck-supervised-100.lcm");
+  CHECK(report.models[2].arm_key == report.arms[3].key);
   for (const ExportedModel& exported : report.models) {
     CHECK(exported.parity.images > 0);
     CHECK(exported.parity.max_abs_diff < 1e-4);
