@@ -1,5 +1,7 @@
 #include "experiment.h"
 
+#include "file_io.h"
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -106,9 +108,7 @@ ExportedModel export_arm(SeedNet& net, ExperimentReport& report, const ArmResult
       export_model(net, norm, report.classes, metadata_json(report, arm, name, method, exported.parity.max_abs_diff)));
   exported.file = report.config.out_dir / (name + kModelExtension);
   exported.bytes = bytes.size();
-  std::ofstream out(exported.file, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw std::runtime_error("cannot write " + exported.file.string());
+  write_file_atomically(exported.file, bytes);
   std::fprintf(stderr, "[export] %s: %zu bytes, parity max |engine - LibTorch| = %.3g over %zu images\n",
                exported.file.string().c_str(), exported.bytes, exported.parity.max_abs_diff, exported.parity.images);
   if (!(exported.parity.max_abs_diff < 1e-4))

@@ -1,29 +1,15 @@
 #include "image_cache.h"
 
-#include <algorithm>
-#include <cctype>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 
+#include "dataset.h"
+#include "file_io.h"
 #include "image.h"
 
 namespace leafcheck::train {
 namespace {
-
-std::vector<uint8_t> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-bool is_image_file(const std::filesystem::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
-}
 
 struct PendingImage {
   std::filesystem::path path;
@@ -70,7 +56,7 @@ ImageSet load_unlabelled_images(const std::filesystem::path& dir, int size) {
     throw std::runtime_error("unlabelled image folder not found: " + dir.string());
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
-    if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
+    if (entry.is_regular_file() && is_image_file_name(entry.path())) files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   std::vector<PendingImage> pending;
   for (auto& file : files) pending.push_back({std::move(file), kUnknownLabel, Split::Train});

@@ -8,7 +8,6 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 
@@ -18,6 +17,7 @@
 
 #include "dataset.h"
 #include "experiment.h"
+#include "file_io.h"
 #include "model.h"
 #include "report.h"
 
@@ -91,11 +91,6 @@ void make_dataset(const fs::path& root) {
   write_garbage(root / scan_dataset(root).classes.front() / "zz-corrupt.jpg");
 }
 
-std::vector<uint8_t> read_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 }  // namespace
 
 TEST_CASE("the training pipeline runs end to end on a tiny subset, exports, and matches the engine") {
@@ -147,7 +142,7 @@ TEST_CASE("the training pipeline runs end to end on a tiny subset, exports, and 
   for (const ExportedModel& exported : report.models) {
     CHECK(exported.parity.images > 0);
     CHECK(exported.parity.max_abs_diff < 1e-4);
-    const ModelSpec spec = parse_model(read_bytes(exported.file));
+    const ModelSpec spec = parse_model(read_file(exported.file));
     CHECK(spec.labels == report.classes);
     CHECK(spec.metadata_json.find("\"trained\":true") != std::string::npos);
   }
