@@ -84,11 +84,7 @@ int convert(std::string_view dtype_name, const std::string& in, const std::strin
     throw UsageError("--dtype must be f16 or f32, not '" + std::string(dtype_name) + "'");
   }
   ModelSpec spec = load(in);
-  for (auto& layer : spec.layers) {
-    if (layer.weight.shape.empty()) continue;
-    layer.weight.dtype = dtype;
-    layer.bias.dtype = dtype;
-  }
+  leafcheck::set_weight_dtype(spec, dtype);
   const auto bytes = leafcheck::serialize_model(spec);
   leafcheck::write_file_atomically(out, bytes);
   std::printf("wrote %s: %zu bytes, weights as %s\n", out.c_str(), bytes.size(), std::string(dtype_name).c_str());

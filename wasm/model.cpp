@@ -625,4 +625,12 @@ std::vector<uint8_t> serialize_model(const ModelSpec& spec) {
   return out.finish();
 }
 
+void set_weight_dtype(ModelSpec& spec, DType dtype) {
+  for (Layer& layer : spec.layers) {
+    if (layer.weight.shape.empty()) continue;
+    layer.weight.dtype = dtype;
+    layer.bias.dtype = dtype;
+  }
+}
+
 }  // namespace leafcheck

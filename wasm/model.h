@@ -61,6 +61,10 @@ ModelSpec parse_model(std::span<const uint8_t> bytes);
 // Writes the file format; validates first (throws ModelError on an inconsistent spec).
 std::vector<uint8_t> serialize_model(const ModelSpec& spec);
 
+// Sets the storage type of every weight and bias (f16: half the download; the values are rounded
+// when the file is written).
+void set_weight_dtype(ModelSpec& spec, DType dtype);
+
 // Checks that layer shapes chain from the input to an output vector whose size equals labels.size().
 void validate_model(const ModelSpec& spec);
 

@@ -10,9 +10,11 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine_accuracy.h"
 #include "export_model.h"
 #include "image_cache.h"
 #include "json_text.h"
+#include "model.h"
 #include "predict.h"
 #include "seed_net.h"
 #include "subsets.h"
@@ -95,6 +97,14 @@ std::string metadata_json(const ExperimentReport& report, const ArmResult& arm, 
   return json.str();
 }
 
+void log_export(const ExportedModel& exported) {
+  std::fprintf(stderr,
+               "[export] %s (%s): %zu bytes, parity max |engine - LibTorch| = %.3g over %zu images, engine test "
+               "top-1 %zu/%zu\n",
+               exported.file.string().c_str(), exported.weights.c_str(), exported.bytes, exported.parity.max_abs_diff,
+               exported.parity.images, exported.engine_test.top1_correct, exported.engine_test.images);
+}
+
 ExportedModel export_arm(SeedNet& net, ExperimentReport& report, const ArmResult& arm, const std::string& name,
                          const std::string& method, const ImageSet& images, const std::vector<int64_t>& test) {
   const Normalization& norm = report.config.supervised.normalization;
@@ -109,11 +119,32 @@ ExportedModel export_arm(SeedNet& net, ExperimentReport& report, const ArmResult
   exported.file = report.config.out_dir / (name + kModelExtension);
   exported.bytes = bytes.size();
   write_file_atomically(exported.file, bytes);
-  std::fprintf(stderr, "[export] %s: %zu bytes, parity max |engine - LibTorch| = %.3g over %zu images\n",
-               exported.file.string().c_str(), exported.bytes, exported.parity.max_abs_diff, exported.parity.images);
+  exported.engine_test = engine_accuracy(bytes, images, test);
+  log_export(exported);
   if (!(exported.parity.max_abs_diff < 1e-4))
     throw std::runtime_error("parity check failed for " + exported.file.string() + ": max abs difference " +
                              std::to_string(exported.parity.max_abs_diff) + " >= 1e-4");
+  return exported;
+}
+
+// The app downloads the model, so it ships arm (d)'s model with f16 weights (half the bytes); its
+// parity with LibTorch is only reported, since f16 rounding alone exceeds 1e-4, and its own test
+// accuracy is measured so the model card shows what the app really does.
+ExportedModel export_app_copy(SeedNet& net, const ExperimentReport& report, const ExportedModel& f32,
+                              const ImageSet& images, const std::vector<int64_t>& test) {
+  ModelSpec spec = parse_model(read_file(f32.file));
+  set_weight_dtype(spec, DType::F16);
+  const auto bytes = serialize_model(spec);
+  ExportedModel exported;
+  exported.arm_key = f32.arm_key;
+  exported.weights = "f16";
+  exported.file = report.config.out_dir / (std::string(kAppModelName) + kModelExtension);
+  exported.bytes = bytes.size();
+  exported.parity = check_parity(net, bytes, images, spread_sample(test, static_cast<size_t>(report.config.parity_images)),
+                                 report.config.supervised.normalization);
+  write_file_atomically(exported.file, bytes);
+  exported.engine_test = engine_accuracy(bytes, images, test);
+  log_export(exported);
   return exported;
 }
 
@@ -229,9 +260,10 @@ ExperimentReport run_experiment(const ExperimentConfig& config) {
     SeedNet full = fresh_net(config, classes);
     report.arms.push_back(
         supervised_arm("d", "supervised, 100% labels", "supervised-100", full, train, images, validation, test, config));
-    // The most accurate model: the one the app ships (as f16, see run-experiment.sh).
+    // The most accurate model: the one the app ships, as f16.
     report.models.push_back(export_arm(full, report, report.arms.back(), "leafcheck-supervised-100",
                                        "supervised on 100% of the training split", images, test));
+    report.models.push_back(export_app_copy(full, report, report.models.back(), images, test));
   }
   return report;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_accuracy.h"
 #include "metrics.h"
 #include "parity.h"
 #include "pseudo_label.h"
@@ -46,8 +47,10 @@ struct ArmResult {
 struct ExportedModel {
   std::string arm_key;
   std::filesystem::path file;
+  std::string weights = "f32";  // storage of the weights: "f32", or "f16" for the app's copy
   size_t bytes = 0;
-  ParityResult parity;
+  ParityResult parity;          // f32 files must agree with LibTorch within 1e-4; f16 rounding is reported
+  EngineAccuracy engine_test;   // what leafcheck-cli --split test prints for this file
 };
 
 struct ExperimentReport {
@@ -65,5 +68,6 @@ struct ExperimentReport {
 ExperimentReport run_experiment(const ExperimentConfig& config);
 
 inline constexpr const char* kModelExtension = ".lcm";
+inline constexpr const char* kAppModelName = "leafcheck";  // the app's model: arm (d) with f16 weights
 
 }  // namespace leafcheck::train

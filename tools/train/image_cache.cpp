@@ -63,6 +63,15 @@ ImageSet load_unlabelled_images(const std::filesystem::path& dir, int size) {
   return decode_all(pending, size);
 }
 
+RgbImage cached_rgb(const ImageSet& images, int64_t index) {
+  auto pixels = images.pixels[index].contiguous();
+  RgbImage image;
+  image.height = static_cast<int>(pixels.size(0));
+  image.width = static_cast<int>(pixels.size(1));
+  image.pixels.assign(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel());
+  return image;
+}
+
 void append_images(ImageSet& into, ImageSet&& more) {
   into.pixels = into.size() == 0 ? more.pixels : torch::cat({into.pixels, more.pixels});
   into.labels.insert(into.labels.end(), more.labels.begin(), more.labels.end());

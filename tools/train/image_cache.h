@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dataset.h"
+#include "image.h"
 
 namespace leafcheck::train {
 
@@ -30,6 +31,9 @@ ImageSet load_dataset_images(const Dataset& dataset, int size, int max_per_class
 
 // Every .jpg/.jpeg/.png below dir (recursively), labelled kUnknownLabel, split Train.
 ImageSet load_unlabelled_images(const std::filesystem::path& dir, int size);
+
+// One cached image as the engine takes it, so the engine can be fed exactly the pixels training saw.
+RgbImage cached_rgb(const ImageSet& images, int64_t index);
 
 // Appends `more` to `into` (indices of `into` stay valid).
 void append_images(ImageSet& into, ImageSet&& more);

@@ -18,12 +18,7 @@ ParityResult check_parity(SeedNet& net, std::span<const uint8_t> model_bytes, co
   auto expected_a = expected.accessor<double, 2>();
   ParityResult result;
   for (size_t i = 0; i < indices.size(); ++i) {
-    auto pixels = images.pixels[indices[i]].contiguous();
-    RgbImage image;
-    image.height = static_cast<int>(pixels.size(0));
-    image.width = static_cast<int>(pixels.size(1));
-    image.pixels.assign(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel());
-    const Classification got = engine.classify_rgb(image, classes);
+    const Classification got = engine.classify_rgb(cached_rgb(images, indices[i]), classes);
     if (static_cast<int>(got.top.size()) != classes)
       throw std::runtime_error("parity: the engine returned " + std::to_string(got.top.size()) + " of " +
                                std::to_string(classes) + " class probabilities");

@@ -1,10 +1,11 @@
 // CI smoke test of the training pipeline: one epoch per arm on a tiny subset (a few real photos
 // per class from ../shared when present, generated images otherwise), one pseudo-labelling round,
 // export, engine load and parity, report files, and resume of a finished run.
+// LibTorch first: its c10 logging defines a glog-style CHECK that would otherwise replace doctest's.
+#include <torch/torch.h>
+
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
-
-#include <torch/torch.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -135,17 +136,27 @@ TEST_CASE("the training pipeline runs end to end on a tiny subset, exports, and 
   CHECK(round.retrained);
   CHECK(report.arms[1].pseudo_labelled == round.accepted);
 
-  // baseline (a), ssl (b) and supervised-100 (d, the one the app ships)
-  REQUIRE(report.models.size() == 3);
+  // baseline (a), ssl (b), supervised-100 (d) and the app's copy of (d) with f16 weights
+  REQUIRE(report.models.size() == 4);
   CHECK(report.models[2].file.filename() == "leafcheck-supervised-100.lcm");
   CHECK(report.models[2].arm_key == report.arms[3].key);
+  const ExportedModel& app = report.models[3];
+  CHECK(app.file.filename() == "leafcheck.lcm");
+  CHECK(app.arm_key == report.arms[3].key);
+  CHECK(app.weights == "f16");
+  CHECK(app.bytes < report.models[2].bytes * 6 / 10);
+  CHECK(app.parity.max_abs_diff < 1e-2);  // f16 rounding, not a different network
   for (const ExportedModel& exported : report.models) {
     CHECK(exported.parity.images > 0);
-    CHECK(exported.parity.max_abs_diff < 1e-4);
+    if (exported.weights == "f32") CHECK(exported.parity.max_abs_diff < 1e-4);
+    CHECK(exported.engine_test.images == report.test_images);
     const ModelSpec spec = parse_model(read_file(exported.file));
     CHECK(spec.labels == report.classes);
     CHECK(spec.metadata_json.find("\"trained\":true") != std::string::npos);
+    CHECK(spec.layers.front().weight.dtype == (exported.weights == "f16" ? DType::F16 : DType::F32));
   }
+  // The f32 export computes what LibTorch computes, so the engine's accuracy is LibTorch's.
+  CHECK(report.models[2].engine_test.top1() == doctest::Approx(report.arms[3].test.top1));
   for (const char* name : {"README.md", "results.json", "per-class-accuracy.csv", "confusion-ssl-30.png",
                            "confusion-supervised-100.csv"})
     CHECK_MESSAGE(fs::exists(out / name), name);
