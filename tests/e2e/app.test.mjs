@@ -2,7 +2,7 @@
 // One fresh browser profile walks the path a farmer takes: first visit, scan, go offline, scan again.
 // Requires `npm run build` first. Writes screenshots and measurements to test-artifacts/.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CHROMIUM_ARGS, artifactsDir, findLeafPhoto, generatedLeafPng, generatedFlatPng, generatedNonLeafPng, launchChromium, repoRoot, startServer } from './support.mjs';
@@ -188,6 +188,21 @@ describe('Leafcheck PWA in Chromium', () => {
     await page.goto(`${server.url}#settings`);
     await page.locator('#setting-location').uncheck();
     await page.goto(`${server.url}#scan`);
+  });
+
+  test('Settings shows the test accuracy measured for the very model file the app loaded', async () => {
+    const modelDir = join(repoRoot, 'dist', 'model');
+    const model = readFileSync(join(modelDir, readdirSync(modelDir).find((name) => name.endsWith('.lcm')))).toString('latin1');
+    const trained = model.includes('"trained":true');
+    const measured = /"test_top1":([0-9.eE+-]+)/.exec(model);
+    const expected = !trained
+      ? en.notApplicable
+      : measured
+        ? new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 0 }).format(Number(measured[1]))
+        : en.notMeasured;
+    await page.goto(`${server.url}#settings`);
+    const accuracy = page.locator('#settings-model dt', { hasText: en.modelAccuracy }).locator('xpath=following-sibling::dd[1]');
+    assert.equal(await accuracy.textContent(), expected);
   });
 
   test('the manifest has the required fields and Chromium reports no installability errors', async () => {

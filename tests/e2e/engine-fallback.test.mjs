@@ -1,31 +1,25 @@
 // The WebAssembly build without SIMD, as a browser without SIMD128 gets it: the feature probe of a copy
 // of dist/ answers "no", and the app must load leafcheck-nosimd.wasm and classify with it.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { generatedLeafPng, launchChromium, repoRoot, startServer } from './support.mjs';
+import { generatedLeafPng, serveCopyOfDist } from './support.mjs';
 
-let site;
-let server;
-let browser;
+let copy;
 
 before(async () => {
-  site = mkdtempSync(join(tmpdir(), 'leafcheck-nosimd-'));
-  cpSync(join(repoRoot, 'dist'), site, { recursive: true });
-  writeFileSync(join(site, 'js', 'wasm-features.js'), 'export function supportsWasmSimd() {\n  return false;\n}\n');
-  server = await startServer(site);
-  browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  copy = await serveCopyOfDist('leafcheck-nosimd-', (site) =>
+    writeFileSync(join(site, 'js', 'wasm-features.js'), 'export function supportsWasmSimd() {\n  return false;\n}\n'),
+  );
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (site) rmSync(site, { recursive: true, force: true });
+  await copy?.close();
 });
 
 test('without WebAssembly SIMD the app picks the portable engine and still classifies', async () => {
+  const { server, browser } = copy;
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   await page.goto(server.url);
   await page.locator('#offline-pill[data-state="ready"]').waitFor({ timeout: 120_000 });

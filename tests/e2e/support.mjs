@@ -1,6 +1,6 @@
 // Helpers for the browser tests: the static server, Debian's Chromium through playwright-core, test images.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,33 @@ export async function launchChromium(options = {}) {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+// For tests that change the site they serve: a private copy of dist/ (changed by prepare(site) before
+// serving), its server and a phone-sized Chromium; resolves to {site, server, browser, close()}.
+export async function serveCopyOfDist(prefix, prepare = () => {}) {
+  const site = mkdtempSync(join(tmpdir(), prefix));
+  let server;
+  try {
+    cpSync(join(repoRoot, 'dist'), site, { recursive: true });
+    prepare(site);
+    server = await startServer(site);
+    const browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    return {
+      site,
+      server,
+      browser,
+      close: async () => {
+        await browser.close();
+        await server.stop();
+        rmSync(site, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await server?.stop();
+    rmSync(site, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 // Starts tools/serve.mjs on a free port with its request log on; resolves to

@@ -1,34 +1,26 @@
 // A new release while the app is open: the page offers "New version — reload", reloads into the new
 // release, and a code-only release does not download the model or the engines again.
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { injectManifest } from 'workbox-build';
 import { injectManifestOptions } from '../../service-worker/workbox-config.mjs';
-import { launchChromium, repoRoot, startServer } from './support.mjs';
+import { repoRoot, serveCopyOfDist } from './support.mjs';
 
 const READY_TIMEOUT = 120_000;
-let site;
-let server;
-let browser;
+let copy;
 
 before(async () => {
-  // The test changes the site it serves, so it serves a copy of dist/.
-  site = mkdtempSync(join(tmpdir(), 'leafcheck-release-'));
-  cpSync(join(repoRoot, 'dist'), site, { recursive: true });
-  server = await startServer(site);
-  browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  copy = await serveCopyOfDist('leafcheck-release-');
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (site) rmSync(site, { recursive: true, force: true });
+  await copy?.close();
 });
 
 test('a code-only release is offered as "New version — reload" and does not download the model again', async () => {
+  const { site, server, browser } = copy;
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   await page.goto(server.url);
   await page.locator('#offline-pill[data-state="ready"]').waitFor({ timeout: READY_TIMEOUT });

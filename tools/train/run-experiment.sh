@@ -32,8 +32,4 @@ cp "$run/leafcheck-baseline.lcm" "$run/leafcheck-ssl.lcm" "$run/leafcheck-superv
    "$run/per-class-accuracy.csv" "$run"/confusion-*.csv "$run"/confusion-*.png model/
 echo "models and report copied into model/"
 
-for name in baseline ssl supervised-100 ""; do
-  name=${name:+-$name}
-  echo "leafcheck-cli, model/leafcheck$name.lcm, test split:"
-  "$build/tools/leafcheck-cli" --model "model/leafcheck$name.lcm" --labels-from-folders --split test --summary-only "$data"
-done
+node tools/train/verify-models.mjs "$build/tools/leafcheck-cli" model "$data"

@@ -418,13 +418,9 @@ function fact(term, value) {
   return [element('dt', { textContent: term }), element('dd', { textContent: value })];
 }
 
-function accuracyText(accuracy) {
-  if (typeof accuracy === 'number') return tr.formatPercent(accuracy > 1 ? accuracy / 100 : accuracy);
-  if (accuracy && typeof accuracy === 'object') {
-    const value = accuracy.top1 ?? accuracy.test ?? accuracy.value;
-    if (typeof value === 'number') return tr.formatPercent(value > 1 ? value / 100 : value);
-  }
-  return tr.t('notMeasured');
+// test_top1: the top-1 accuracy leafcheck-train measured in the engine for this very file.
+function accuracyText(top1) {
+  return typeof top1 === 'number' ? tr.formatPercent(top1) : tr.t('notMeasured');
 }
 
 function renderOfflineState() {
@@ -465,7 +461,7 @@ function renderSettings() {
       ...fact(tr.t('modelName'), meta.name ?? '—'),
       ...fact(tr.t('modelVersion'), meta.version ?? '—'),
       ...fact(tr.t('modelTrained'), modelIsTrained() ? tr.t('yes') : tr.t('modelUntrained')),
-      ...fact(tr.t('modelAccuracy'), modelIsTrained() ? accuracyText(meta.accuracy) : tr.t('notApplicable')),
+      ...fact(tr.t('modelAccuracy'), modelIsTrained() ? accuracyText(meta.test_top1) : tr.t('notApplicable')),
       ...fact(tr.t('modelClasses'), String(engine.labels.length)),
       ...fact(tr.t('modelEngine'), engine.simd ? 'WebAssembly SIMD' : 'WebAssembly'),
     );
