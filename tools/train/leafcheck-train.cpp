@@ -1,5 +1,5 @@
 // leafcheck-train: runs the training experiment on a PlantVillage-layout folder and writes the
-// baseline and SSL model files plus the report (model card, CSVs, confusion PNGs) into --out.
+// model files plus the report (model card, CSVs, confusion PNGs) into --out.
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -17,7 +17,8 @@ constexpr const char* kUsage = R"(usage: leafcheck-train --data DIR --out DIR [o
 
 Runs (a) supervised on --labelled-fraction of the training split, (b) pseudo-labelling from the same
 labels, (c) supervised on --mid-fraction, (d) supervised on all of it; writes leafcheck-baseline.lcm (a),
-leafcheck-ssl.lcm (b), README.md (model card), results.json, CSVs and confusion PNGs into --out.
+leafcheck-ssl.lcm (b), leafcheck-supervised-100.lcm (d), the app's leafcheck.lcm ((d) with f16 weights),
+README.md (model card), results.json, CSVs and confusion PNGs into --out.
 Checkpoints go under --out after every epoch.
 
   --data DIR              PlantVillage layout: DIR/<class name>/*.jpg|png
