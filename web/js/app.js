@@ -233,7 +233,7 @@ function renderResult() {
   const { record, timings } = currentScan;
   const best = describe(record.top[0].label);
   const kind = record.unsure ? 'unsure' : best.healthy ? 'healthy' : 'disease';
-  const percent = tr.formatPercent(record.top[0].probability);
+  const percent = tr.formatProbability(record.top[0].probability);
   const result = $('result');
   result.dataset.kind = kind;
 
@@ -266,7 +266,7 @@ function renderResult() {
 
   $('result-matches').replaceChildren(
     ...record.top.map(({ label, probability }) => {
-      const pct = tr.formatPercent(probability);
+      const pct = tr.formatProbability(probability);
       const bar = element('span');
       bar.style.width = `${Math.max(1, Math.round(probability * 100))}%`;
       return element('li', { className: 'match' }, [
@@ -294,8 +294,8 @@ function shareText(record) {
   const best = describe(record.top[0].label);
   const lines = [
     `Leafcheck — ${tr.formatDate(new Date(record.createdAt))}`,
-    record.unsure ? tr.t('unsureTitle') : `${best.title} (${tr.formatPercent(record.top[0].probability)})`,
-    ...record.top.slice(1).map(({ label, probability }) => `${describe(label).title}: ${tr.formatPercent(probability)}`),
+    record.unsure ? tr.t('unsureTitle') : `${best.title} (${tr.formatProbability(record.top[0].probability)})`,
+    ...record.top.slice(1).map(({ label, probability }) => `${describe(label).title}: ${tr.formatProbability(probability)}`),
   ];
   if (!record.unsure && best.known) lines.push('', `${tr.t('actionsTitle')}:`, ...(best.actions ?? []).map((a) => `- ${a}`));
   if (record.location) lines.push('', `${tr.t('locationShort')}: ${record.location.latitude.toFixed(5)}, ${record.location.longitude.toFixed(5)}`);
@@ -363,7 +363,7 @@ async function renderHistory() {
       if (thumbUrl) objectUrls.history.push(thumbUrl);
       const details = [
         element('h2', { textContent: title }),
-        element('p', { textContent: `${tr.formatDate(new Date(record.createdAt))} · ${tr.formatPercent(record.top[0].probability)}` }),
+        element('p', { textContent: `${tr.formatDate(new Date(record.createdAt))} · ${tr.formatProbability(record.top[0].probability)}` }),
       ];
       if (record.location) {
         details.push(element('p', { className: 'fine-print', textContent: `${tr.t('locationShort')}: ${record.location.latitude.toFixed(5)}, ${record.location.longitude.toFixed(5)}` }));

@@ -56,8 +56,16 @@ export class Translations {
     };
   }
 
-  formatPercent(probability) {
-    return new Intl.NumberFormat(this.language, { style: 'percent', maximumFractionDigits: 0 }).format(probability);
+  formatPercent(fraction) {
+    return new Intl.NumberFormat(this.language, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+  }
+
+  // A model's probability: never "100%" or "0%", which rounding would otherwise print for 0.996 or
+  // 0.004 and which would claim a certainty the model does not have.
+  formatProbability(probability) {
+    if (probability >= 0.995) return `>${this.formatPercent(0.99)}`;
+    if (probability < 0.005) return `<${this.formatPercent(0.01)}`;
+    return this.formatPercent(probability);
   }
 
   formatDate(date) {
