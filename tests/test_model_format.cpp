@@ -614,10 +614,7 @@ TEST_CASE("fuzz: random bit flips and byte overwrites") {
 namespace {
 
 ModelSpec as_f16(ModelSpec spec) {
-  for (Layer& layer : spec.layers) {
-    if (!layer.weight.shape.empty()) layer.weight.dtype = DType::F16;
-    if (!layer.bias.shape.empty()) layer.bias.dtype = DType::F16;
-  }
+  set_weight_dtype(spec, DType::F16);
   return spec;
 }
 

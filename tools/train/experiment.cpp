@@ -10,7 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "engine_accuracy.h"
+#include "engine_predict.h"
 #include "export_model.h"
 #include "image_cache.h"
 #include "json_text.h"
@@ -67,10 +67,14 @@ SeedNet fresh_net(const ExperimentConfig& config, int classes) {
   return SeedNet(classes, config.architecture);
 }
 
+std::vector<int> labels_of(const ImageSet& images, const std::vector<int64_t>& indices) {
+  std::vector<int> labels;
+  for (int64_t i : indices) labels.push_back(images.labels[i]);
+  return labels;
+}
+
 Metrics evaluate(SeedNet& net, const ImageSet& images, const std::vector<int64_t>& test, const Normalization& norm) {
-  std::vector<int> truth;
-  for (int64_t i : test) truth.push_back(images.labels[i]);
-  return compute_metrics(predict_probabilities(net, images, test, norm), truth);
+  return compute_metrics(predict_probabilities(net, images, test, norm), labels_of(images, test));
 }
 
 std::vector<int64_t> spread_sample(const std::vector<int64_t>& indices, size_t count) {
@@ -91,7 +95,7 @@ std::string metadata_json(const ExperimentReport& report, const ArmResult& arm, 
   json << "],\"class_count\":" << report.classes.size() << ",\"data_source\":" << json_quote(report.data_source)
        << ",\"seed\":" << report.config.seed << ",\"labelled_images\":" << arm.labelled
        << ",\"pseudo_labelled_images\":" << arm.pseudo_labelled << ",\"test_images\":" << arm.test.count
-       << ",\"test_top1\":" << exported.engine_test.top1() << ",\"test_top3\":" << exported.engine_test.top3()
+       << ",\"test_top1\":" << exported.engine_test.top1 << ",\"test_top3\":" << exported.engine_test.top3
        << ",\"libtorch_test_top1\":" << arm.test.top1 << ",\"libtorch_test_macro_f1\":" << arm.test.macro_f1
        << ",\"parity_max_abs_diff\":" << exported.parity.max_abs_diff << "}";
   return json.str();
@@ -102,7 +106,8 @@ void log_export(const ExportedModel& exported) {
                "[export] %s (%s): %zu bytes, parity max |engine - LibTorch| = %.3g over %zu images, engine test "
                "top-1 %zu/%zu\n",
                exported.file.string().c_str(), exported.weights.c_str(), exported.bytes, exported.parity.max_abs_diff,
-               exported.parity.images, exported.engine_test.top1_correct, exported.engine_test.images);
+               exported.parity.images, correct_count(exported.engine_test.top1, exported.engine_test.count),
+               exported.engine_test.count);
 }
 
 // Exports `net` with the given weight storage, measures the file in the engine (parity with LibTorch,
@@ -119,7 +124,7 @@ ExportedModel export_measured(SeedNet& net, const ExperimentReport& report, cons
   exported.weights = weights == DType::F16 ? "f16" : "f32";
   exported.parity =
       check_parity(net, probe, images, spread_sample(test, static_cast<size_t>(report.config.parity_images)), norm);
-  exported.engine_test = engine_accuracy(probe, images, test);
+  exported.engine_test = compute_metrics(engine_probabilities(probe, images, test), labels_of(images, test));
   spec.metadata_json = metadata_json(report, arm, name, method, exported);
   const auto bytes = serialize_model(spec);
   exported.file = report.config.out_dir / (name + kModelExtension);

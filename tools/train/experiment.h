@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "engine_accuracy.h"
 #include "metrics.h"
 #include "parity.h"
 #include "pseudo_label.h"
@@ -50,7 +49,7 @@ struct ExportedModel {
   std::string weights = "f32";  // storage of the weights: "f32", or "f16" for the app's copy
   size_t bytes = 0;
   ParityResult parity;          // f32 files must agree with LibTorch within 1e-4; f16 rounding is reported
-  EngineAccuracy engine_test;   // what leafcheck-cli --split test prints for this file
+  Metrics engine_test;          // the engine's predictions from this file: what leafcheck-cli --split test prints
 };
 
 struct ExperimentReport {

@@ -3,6 +3,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+#include <cstddef>
 #include <vector>
 
 namespace leafcheck::train {
@@ -19,5 +21,10 @@ struct Metrics {
 
 // probabilities: [N, classes]; truth: N labels in [0, classes).
 Metrics compute_metrics(const torch::Tensor& probabilities, const std::vector<int>& truth);
+
+// The number of right answers behind an accuracy over `count` images.
+inline size_t correct_count(double accuracy, size_t count) {
+  return static_cast<size_t>(std::llround(accuracy * static_cast<double>(count)));
+}
 
 }  // namespace leafcheck::train

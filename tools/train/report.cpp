@@ -26,6 +26,11 @@ std::string fixed(double value, int decimals) {
 
 std::string pct(double fraction) { return fixed(100.0 * fraction, 2) + "%"; }
 
+// "98.31% (756/769)"
+std::string accuracy_with_count(double accuracy, size_t count) {
+  return pct(accuracy) + " (" + std::to_string(correct_count(accuracy, count)) + "/" + std::to_string(count) + ")";
+}
+
 std::string minutes(double seconds) { return fixed(seconds / 60.0, 1) + " min"; }
 
 void write_text(const fs::path& file, const std::string& text) {
@@ -98,9 +103,9 @@ std::string results_json(const ExperimentReport& report) {
     const ExportedModel& model = report.models[m];
     j << (m ? "," : "") << "\n    {\"file\": " << json_quote(model.file.filename().string())
       << ", \"arm\": " << json_quote(model.arm_key) << ", \"weights\": " << json_quote(model.weights)
-      << ", \"bytes\": " << model.bytes << ", \"engine_test_images\": " << model.engine_test.images
-      << ", \"engine_test_top1\": " << fixed(model.engine_test.top1(), 6)
-      << ", \"engine_test_top3\": " << fixed(model.engine_test.top3(), 6)
+      << ", \"bytes\": " << model.bytes << ", \"engine_test_images\": " << model.engine_test.count
+      << ", \"engine_test_top1\": " << fixed(model.engine_test.top1, 6)
+      << ", \"engine_test_top3\": " << fixed(model.engine_test.top3, 6)
       << ", \"parity_images\": " << model.parity.images << ", \"parity_max_abs_diff\": " << model.parity.max_abs_diff
       << "}";
   }
@@ -126,10 +131,10 @@ std::string model_card(const ExperimentReport& report) {
         "(max abs diff) |\n|---|---|---|---|---|---|---|\n";
   for (const ExportedModel& model : report.models) {
     const ArmResult* arm = find_arm(report, model.arm_key);
+    const size_t n = model.engine_test.count;
     md << "| `" << model.file.filename().string() << "` | (" << arm->key << ") " << arm->title << " | "
-       << model.weights << " | " << model.bytes << " bytes | " << pct(model.engine_test.top1()) << " ("
-       << model.engine_test.top1_correct << "/" << model.engine_test.images << ") | " << pct(model.engine_test.top3())
-       << " (" << model.engine_test.top3_correct << "/" << model.engine_test.images << ") | "
+       << model.weights << " | " << model.bytes << " bytes | " << accuracy_with_count(model.engine_test.top1, n)
+       << " | " << accuracy_with_count(model.engine_test.top3, n) << " | "
        << model.parity.max_abs_diff << " over " << model.parity.images << " test images |\n";
   }
   md << "\nThe app ships `" << kAppModelName << kModelExtension

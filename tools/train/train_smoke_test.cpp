@@ -149,14 +149,14 @@ TEST_CASE("the training pipeline runs end to end on a tiny subset, exports, and 
   for (const ExportedModel& exported : report.models) {
     CHECK(exported.parity.images > 0);
     if (exported.weights == "f32") CHECK(exported.parity.max_abs_diff < 1e-4);
-    CHECK(exported.engine_test.images == report.test_images);
+    CHECK(exported.engine_test.count == report.test_images);
     const ModelSpec spec = parse_model(read_file(exported.file));
     CHECK(spec.labels == report.classes);
     CHECK(spec.metadata_json.find("\"trained\":true") != std::string::npos);
     CHECK(spec.layers.front().weight.dtype == (exported.weights == "f16" ? DType::F16 : DType::F32));
   }
   // The f32 export computes what LibTorch computes, so the engine's accuracy is LibTorch's.
-  CHECK(report.models[2].engine_test.top1() == doctest::Approx(report.arms[3].test.top1));
+  CHECK(report.models[2].engine_test.top1 == doctest::Approx(report.arms[3].test.top1));
   for (const char* name : {"README.md", "results.json", "per-class-accuracy.csv", "confusion-ssl-30.png",
                            "confusion-supervised-100.csv"})
     CHECK_MESSAGE(fs::exists(out / name), name);
