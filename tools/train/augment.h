@@ -1,24 +1,51 @@
-// Augmentation suited to leaf photos: a leaf has no canonical orientation (flips, 90° turns),
-// is photographed at varying distance (small crops rescaled back) and in varying light (colour jitter).
+// Augmentation, batched on whatever device the batch is on (the GPU keeps up with ~10k images/s).
+// A leaf has no canonical orientation (flips, turns, small rotations) and is photographed at varying
+// distance (crops rescaled back). Field photos differ from PlantVillage's lab photos in background,
+// light, focus, resolution and compression, so lab leaves get their grey background swapped for a
+// busy one and the photometric steps below move them towards phone photos.
 #pragma once
 
 #include <torch/torch.h>
-
-#include <random>
 
 namespace leafcheck::train {
 
 struct AugmentConfig {
   bool flips = true;
   bool rotate90 = true;
-  float min_crop_area = 0.8f;  // random crop covering [min_crop_area, 1] of the image, resized back
-  float max_aspect_change = 0.1f;
-  float brightness = 0.2f;  // factors drawn from [1 - x, 1 + x]
-  float contrast = 0.2f;
-  float saturation = 0.2f;
+  float max_rotation_degrees = 20.0f;  // on top of the 90-degree turns; borders are mirrored
+  float min_crop_area = 0.5f;          // random crop covering [min_crop_area, 1] of the image, resized back
+  float max_aspect_change = 0.25f;     // field crops were stretched to square photos before boxing
+  float background = 0.5f;             // chance that a lab leaf gets a busy background
+  float brightness = 0.3f;             // factors drawn from [1 - x, 1 + x]
+  float contrast = 0.3f;
+  float saturation = 0.3f;
+  float colour_cast = 0.1f;  // per-channel gain in [1 - x, 1 + x] (white balance)
+  float gamma = 0.25f;       // exponent exp(U(-x, x))
+  float blur = 0.25f;        // chance of a Gaussian blur, sigma 0.4..1.6 px (focus, motion)
+  float low_resolution = 0.25f;  // chance of losing resolution: down to 32..96 px and back up
+  float jpeg = 0.3f;             // chance of JPEG quantisation at quality 15..75 (4:2:0 chroma)
+  float noise = 0.02f;           // Gaussian noise, standard deviation up to this
+  float cutout = 0.0f;           // chance of erasing a square of 1/4..1/2 the side (FixMatch's strong view)
 };
 
-// batch: [B, 3, H, W] in [0, 1]. Returns an augmented copy of the same shape, values kept in [0, 1].
-torch::Tensor augment_batch(const torch::Tensor& batch, const AugmentConfig& config, std::mt19937_64& rng);
+// Only flips and turns: FixMatch's weak view, which makes the pseudo-label.
+AugmentConfig weak_augment();
+// Everything stronger, plus cutout: FixMatch's strong view, which learns from the pseudo-label.
+AugmentConfig strong_augment();
+
+// batch: float [B, 3, H, W] in [0, 1]. lab_leaf: bool [B], which images are lab leaves on a plain
+// background (the only ones whose background may be swapped). backgrounds: float [K, 3, H, W] in
+// [0, 1], photos to paste behind them, or an undefined tensor for none. Random numbers come from
+// LibTorch's generators (torch::manual_seed). Returns a new batch in [0, 1], channels-last.
+torch::Tensor augment_batch(const torch::Tensor& batch, const AugmentConfig& config, const torch::Tensor& lab_leaf,
+                            const torch::Tensor& backgrounds);
+
+// Where a lab photo's leaf is: saturated, not dark pixels, holes closed (diseased spots are often
+// brown or grey), edges softened. float [B, 1, H, W] in [0, 1].
+torch::Tensor lab_leaf_mask(const torch::Tensor& batch);
+
+// JPEG's lossy step on [B, 3, H, W] in [0, 1] (H, W multiples of 16): YCbCr, 4:2:0 chroma, 8x8 DCT
+// quantised with the standard tables scaled to quality[b] (1..100). Entropy coding is lossless.
+torch::Tensor jpeg_quantize(const torch::Tensor& batch, const torch::Tensor& quality);
 
 }  // namespace leafcheck::train

@@ -8,8 +8,8 @@ torch::Tensor to_unit_nchw(const torch::Tensor& pixels) {
 }
 
 torch::Tensor normalize(const torch::Tensor& unit, const Normalization& norm) {
-  auto mean = torch::tensor({norm.mean[0], norm.mean[1], norm.mean[2]}).view({1, 3, 1, 1});
-  auto stddev = torch::tensor({norm.stddev[0], norm.stddev[1], norm.stddev[2]}).view({1, 3, 1, 1});
+  auto mean = torch::tensor({norm.mean[0], norm.mean[1], norm.mean[2]}).view({1, 3, 1, 1}).to(unit.device());
+  auto stddev = torch::tensor({norm.stddev[0], norm.stddev[1], norm.stddev[2]}).view({1, 3, 1, 1}).to(unit.device());
   return ((unit - mean) / stddev).contiguous(torch::MemoryFormat::ChannelsLast);
 }
 

@@ -2,19 +2,22 @@
 
 #include <algorithm>
 
+#include "device_images.h"
+
 namespace leafcheck::train {
 
 torch::Tensor predict_probabilities(SeedNet& net, const ImageSet& images, const std::vector<int64_t>& indices,
                                     const Normalization& norm, int batch_size) {
   const bool was_training = net->is_training();
+  const torch::Device device = device_of(*net);
   net->eval();
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> parts;
   for (size_t start = 0; start < indices.size(); start += batch_size) {
     const size_t end = std::min(indices.size(), start + batch_size);
     auto index = torch::tensor(std::vector<int64_t>(indices.begin() + start, indices.begin() + end));
-    auto input = normalize(to_unit_nchw(images.pixels.index_select(0, index)), norm);
-    parts.push_back(torch::softmax(net->forward(input), 1));
+    auto input = normalize(to_unit_nchw(images.pixels.index_select(0, index).to(device)), norm);
+    parts.push_back(torch::softmax(net->forward(input), 1).cpu());
   }
   net->train(was_training);
   if (parts.empty()) return torch::empty({0, net->classifier()->options.out_features()});

@@ -71,7 +71,8 @@ std::vector<Accepted> accept_confident(SeedNet& net, const ImageSet& images, con
 
 }  // namespace
 
-std::vector<SslRound> run_pseudo_labelling(SeedNet& net, const ImageSet& images, const std::vector<Example>& labelled,
+std::vector<SslRound> run_pseudo_labelling(SeedNet& net, const ImageSet& images, const DeviceImages& data,
+                                           const std::vector<Example>& labelled,
                                            const std::vector<int64_t>& pool, const std::vector<int64_t>& validation,
                                            const std::vector<int64_t>& test, const SslConfig& config,
                                            const fs::path& dir) {
@@ -120,7 +121,7 @@ std::vector<SslRound> run_pseudo_labelling(SeedNet& net, const ImageSet& images,
     if (enough) {
       TrainConfig finetune = config.finetune;
       finetune.seed = config.finetune.seed + static_cast<uint64_t>(r);
-      round.seconds = train_model(net, images, examples, validation, finetune, round_dir / "train",
+      round.seconds = train_model(net, images, data, examples, validation, finetune, round_dir / "train",
                                   "ssl round " + std::to_string(r))
                           .seconds;
       round.retrained = true;

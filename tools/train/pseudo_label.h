@@ -35,7 +35,8 @@ struct SslRound {
 // Starts from `net` as trained on `labelled` and improves it in place. `pool` holds image indices
 // treated as unlabelled (their true labels, if any, are used only to count correct pseudo-labels).
 // Resumable: each round's accepted labels and training state are kept under dir/round-N/.
-std::vector<SslRound> run_pseudo_labelling(SeedNet& net, const ImageSet& images, const std::vector<Example>& labelled,
+std::vector<SslRound> run_pseudo_labelling(SeedNet& net, const ImageSet& images, const DeviceImages& data,
+                                           const std::vector<Example>& labelled,
                                            const std::vector<int64_t>& pool, const std::vector<int64_t>& validation,
                                            const std::vector<int64_t>& test, const SslConfig& config,
                                            const std::filesystem::path& dir);

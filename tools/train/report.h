@@ -8,6 +8,8 @@
 
 namespace leafcheck::train {
 
-void write_report(const ExperimentReport& report, const std::filesystem::path& dir);
+// The model card (README.md), results.json, per-class CSV and confusion CSV + PNG of the shipped seed
+// into dir; each seed's results.json into its own folder.
+void write_report(const ExperimentResults& results, const std::filesystem::path& dir);
 
 }  // namespace leafcheck::train

@@ -23,10 +23,12 @@ uint64_t seeded_name_hash(const std::string& name, uint64_t seed) {
 
 }  // namespace
 
-std::vector<int64_t> indices_of(const ImageSet& images, Split split) {
+std::vector<int64_t> indices_of(const ImageSet& images, Split split, std::initializer_list<Source> sources) {
   std::vector<int64_t> out;
   for (int64_t i = 0; i < images.size(); ++i)
-    if (images.splits[i] == split && images.labels[i] != kUnknownLabel) out.push_back(i);
+    if (images.splits[i] == split && images.labels[i] != kUnknownLabel &&
+        std::find(sources.begin(), sources.end(), images.sources[i]) != sources.end())
+      out.push_back(i);
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include "dataset.h"
 #include "experiment.h"
 #include "file_io.h"
+#include "image_cache.h"
 #include "model.h"
 #include "report.h"
 
@@ -92,79 +93,164 @@ void make_dataset(const fs::path& root) {
   write_garbage(root / scan_dataset(root).classes.front() / "zz-corrupt.jpg");
 }
 
+// Photos without leaves: flat grey noise, as unlike the classes' stripes as possible.
+void make_not_leaf_folder(const fs::path& dir, std::mt19937& rng) {
+  fs::create_directories(dir);
+  std::uniform_int_distribution<int> noise(100, 140);
+  for (int i = 0; i < 30; ++i) {
+    std::vector<uint8_t> rgb(64 * 64 * 3);
+    for (uint8_t& v : rgb) v = static_cast<uint8_t>(noise(rng));
+    REQUIRE(stbi_write_png((dir / ("scene-" + std::to_string(i) + ".png")).string().c_str(), 64, 64, 3, rgb.data(), 64 * 3));
+  }
+}
+
+// Field crops of the first class, two or three crops per photo (photo-<p>_<k>.png), plus a folder of a
+// class the lab data does not have, which training skips.
+void make_field_folder(const fs::path& dir, const std::string& known_class, std::mt19937& rng) {
+  fs::create_directories(dir / known_class);
+  for (int p = 0; p < 10; ++p)
+    for (int k = 0; k < 2 + p % 2; ++k)
+      write_generated_png(dir / known_class / ("photo-" + std::to_string(p) + "_" + std::to_string(k) + ".png"), 0, rng);
+  fs::create_directories(dir / "Not_a_lab_class");
+  write_generated_png(dir / "Not_a_lab_class" / "x_0.png", 1, rng);
+}
+
 }  // namespace
+
+TEST_CASE("a field crop's photo name drops the crop number only") {
+  CHECK(field_photo_name("PlantsDisease_SIXU_A00184_0.jpg") == "PlantsDisease_SIXU_A00184.jpg");
+  CHECK(field_photo_name("photo-3_12.png") == "photo-3.png");
+  CHECK(field_photo_name("leaf.jpg") == "leaf.jpg");
+  CHECK(field_photo_name("leaf_a.jpg") == "leaf_a.jpg");
+  CHECK(field_photo_name("leaf_.jpg") == "leaf_.jpg");
+}
 
 TEST_CASE("the training pipeline runs end to end on a tiny subset, exports, and matches the engine") {
   torch::set_num_threads(2);
   TempDir tmp;
-  const fs::path data = tmp.path / "data", unlabelled = tmp.path / "unlabelled", out = tmp.path / "run";
+  const fs::path data = tmp.path / "data", unlabelled = tmp.path / "unlabelled", not_leaf = tmp.path / "not-leaf",
+                 field = tmp.path / "field", out = tmp.path / "run";
   make_dataset(data);
   fs::create_directories(unlabelled);
   std::mt19937 rng(11);
   for (int i = 0; i < 3; ++i) write_generated_png(unlabelled / ("u" + std::to_string(i) + ".png"), i, rng);
   write_garbage(unlabelled / "broken.png");
+  make_not_leaf_folder(not_leaf, rng);
+  const std::string first_class = scan_dataset(data).classes.front();
+  make_field_folder(field, first_class, rng);
 
   ExperimentConfig config;
   config.data_dir = data;
+  config.not_leaf_dir = not_leaf;
+  config.field_dir = field;
   config.unlabelled_dir = unlabelled;
   config.out_dir = out;
+  config.seeds = {1, 2};
   config.supervised.epochs = 1;
   config.supervised.log_every = 1;
+  config.supervised.batch_size = 16;
+  config.lab_only_augment = plain_augment();
   config.ssl.max_rounds = 1;
   config.ssl.finetune.epochs = 1;
   config.ssl.threshold = 0.0;  // accept every prediction so the retraining path runs
+  config.fixmatch.labelled = config.supervised;
+  config.fixmatch.epochs = 1;
+  config.fixmatch.threshold = 0.0;  // every weak view teaches its strong view
   config.parity_images = 8;
   config.command_line = "train-smoke-test";
 
-  const ExperimentReport report = run_experiment(config);
-  write_report(report, out);
+  const ExperimentResults results = run_experiment(config);
+  write_report(results, out);
+  REQUIRE(results.seeds.size() == 2);
+  CHECK(results.training_seconds > 0);
+  const ExperimentReport& report = results.seeds[results.shipped];
 
-  CHECK(report.classes.size() == kClasses);
+  REQUIRE(report.classes.size() == kClasses + 1);
+  CHECK(report.classes.back() == kNotLeafClass);
   CHECK(report.skipped_images == 2);
   CHECK(report.unlabelled_images == 3);
-  REQUIRE(report.arms.size() == 4);
-  CHECK(report.arms[0].labelled < report.arms[2].labelled);
-  CHECK(report.arms[2].labelled < report.arms[3].labelled);
-  CHECK(report.arms[3].labelled == report.train_images);
-  for (const ArmResult& arm : report.arms) CHECK(arm.test.count == report.test_images);
+  CHECK(report.field_train_images + report.field_test_images == 25);  // the unknown class's crop is skipped
+  CHECK(report.field_train_images > 0);
+  CHECK(report.field_test_images > 0);
+  REQUIRE(report.arms.size() == 6);
+  std::string keys;
+  for (const ArmResult& arm : report.arms) keys += arm.key;
+  CHECK(keys == "abecdf");
+  const ArmResult &low = report.arms[0], &ssl = report.arms[1], &fixmatch = report.arms[2], &mid = report.arms[3],
+                  &full = report.arms[4], &lab_only = report.arms[5];
+  CHECK(low.labelled < mid.labelled);
+  CHECK(mid.labelled < full.labelled);
+  CHECK(full.labelled == report.train_images);
+  CHECK(lab_only.labelled == report.train_images - report.field_train_images);
+  for (const ArmResult& arm : report.arms) {
+    CHECK(arm.test.count == report.test_images);
+    CHECK(arm.field.count == report.field_test_images);
+  }
+  const NotLeafFigures not_leaf_test = not_leaf_figures(full.test, report.classes);
+  CHECK(not_leaf_test.not_leaf > 0);
+  CHECK(not_leaf_test.not_leaf + not_leaf_test.leaves == report.test_images);
 
   REQUIRE(report.ssl_rounds.size() == 1);
   const SslRound& round = report.ssl_rounds.front();
-  CHECK(round.candidates == report.train_images - report.arms[0].labelled + report.unlabelled_images);
+  CHECK(round.candidates == report.train_images - low.labelled + report.unlabelled_images);
   CHECK(round.accepted == round.candidates);
   CHECK(round.accepted_with_truth == round.accepted - report.unlabelled_images);
   CHECK(round.retrained);
-  CHECK(report.arms[1].pseudo_labelled == round.accepted);
+  CHECK(ssl.pseudo_labelled == round.accepted);
 
-  // baseline (a), ssl (b), supervised-100 (d) and the app's copy of (d) with f16 weights
-  REQUIRE(report.models.size() == 4);
-  CHECK(report.models[2].file.filename() == "leafcheck-supervised-100.lcm");
-  CHECK(report.models[2].arm_key == report.arms[3].key);
-  const ExportedModel& app = report.models[3];
+  REQUIRE(report.fixmatch_epochs.size() == 1);
+  const FixMatchEpoch& epoch = report.fixmatch_epochs.front();
+  CHECK(epoch.unlabelled_seen == round.candidates);
+  CHECK(epoch.above_threshold == epoch.unlabelled_seen);
+  CHECK(epoch.above_with_truth == epoch.above_threshold - report.unlabelled_images);
+  CHECK(epoch.above_correct <= epoch.above_with_truth);
+  CHECK(fixmatch.train_seconds > low.train_seconds);
+
+  // baseline (a), ssl (b), fixmatch (e), supervised-100 (d) and the app's copy of (d) with f16 weights
+  REQUIRE(report.models.size() == 5);
+  CHECK(report.models[2].file.filename() == "leafcheck-fixmatch.lcm");
+  CHECK(report.models[3].file.filename() == "leafcheck-supervised-100.lcm");
+  CHECK(report.models[3].arm_key == "d");
+  const ExportedModel& app = report.models[4];
   CHECK(app.file.filename() == "leafcheck.lcm");
-  CHECK(app.arm_key == report.arms[3].key);
+  CHECK(app.arm_key == "d");
   CHECK(app.weights == "f16");
-  CHECK(app.bytes < report.models[2].bytes * 6 / 10);
+  CHECK(app.bytes < report.models[3].bytes * 6 / 10);
   CHECK(app.parity.max_abs_diff < 1e-2);  // f16 rounding, not a different network
   for (const ExportedModel& exported : report.models) {
     CHECK(exported.parity.images > 0);
     if (exported.weights == "f32") CHECK(exported.parity.max_abs_diff < 1e-4);
     CHECK(exported.engine_test.count == report.test_images);
+    CHECK(exported.engine_field.count == report.field_test_images);
     const ModelSpec spec = parse_model(read_file(exported.file));
     CHECK(spec.labels == report.classes);
     CHECK(spec.metadata_json.find("\"trained\":true") != std::string::npos);
     CHECK(spec.layers.front().weight.dtype == (exported.weights == "f16" ? DType::F16 : DType::F32));
+    // The shipped seed's files are the ones in the run folder.
+    CHECK(read_file(out / exported.file.filename()) == read_file(exported.file));
   }
   // The f32 export computes what LibTorch computes, so the engine's accuracy is LibTorch's.
-  CHECK(report.models[2].engine_test.top1 == doctest::Approx(report.arms[3].test.top1));
+  CHECK(report.models[3].engine_test.top1 == doctest::Approx(full.test.top1));
+  CHECK(report.models[3].engine_field.top1 == doctest::Approx(full.field.top1));
   for (const char* name : {"README.md", "results.json", "per-class-accuracy.csv", "confusion-ssl-30.png",
-                           "confusion-supervised-100.csv"})
+                           "confusion-supervised-100.csv", "confusion-fixmatch-30.png", "seed-1/results.json",
+                           "seed-2/results.json"})
     CHECK_MESSAGE(fs::exists(out / name), name);
+  const std::string card = std::string(reinterpret_cast<const char*>(read_file(out / "README.md").data()),
+                                       read_file(out / "README.md").size());
+  CHECK(card.find("FixMatch") != std::string::npos);
+  CHECK(card.find("| seed 1 | seed 2 |") != std::string::npos);
 
   // Without --resume an existing run is refused; with it, a finished run reloads to the same results.
   CHECK_THROWS_WITH_AS(run_experiment(config), doctest::Contains("--resume"), std::runtime_error);
   config.resume = true;
-  const ExperimentReport again = run_experiment(config);
-  for (size_t a = 0; a < report.arms.size(); ++a) CHECK(again.arms[a].test.top1 == report.arms[a].test.top1);
-  CHECK(again.ssl_rounds.front().accepted == round.accepted);
+  const ExperimentResults again = run_experiment(config);
+  for (size_t s = 0; s < results.seeds.size(); ++s) {
+    for (size_t a = 0; a < report.arms.size(); ++a)
+      CHECK(again.seeds[s].arms[a].test.top1 == results.seeds[s].arms[a].test.top1);
+    CHECK(again.seeds[s].ssl_rounds.front().accepted == results.seeds[s].ssl_rounds.front().accepted);
+    CHECK(again.seeds[s].fixmatch_epochs.front().above_threshold ==
+          results.seeds[s].fixmatch_epochs.front().above_threshold);
+  }
+  CHECK(again.shipped == results.shipped);
 }

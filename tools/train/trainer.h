@@ -3,22 +3,20 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "augment.h"
+#include "device_images.h"
 #include "image_cache.h"
 #include "normalization.h"
+#include "sampling.h"
 #include "seed_net.h"
 
 namespace leafcheck::train {
-
-struct Example {
-  int64_t index;  // into the ImageSet
-  int label;      // true label or pseudo-label
-};
 
 struct TrainConfig {
   int epochs = 30;  // 10 left the 100%-label model at 94.4% test top-1; 30 reached 98.3%
@@ -27,10 +25,11 @@ struct TrainConfig {
   int warmup_steps = 100;
   double weight_decay = 0.0;
   double label_smoothing = 0.0;  // off by default: it caps confidence near the pseudo-label threshold
-  int log_every = 10;            // batches between progress lines
+  int log_every = 10;            // batches between progress lines (and at least 5 s apart)
   int validate_every = 5;        // epochs between validation passes (the last epoch always validates)
   uint64_t seed = 1;
   AugmentConfig augment;
+  SamplingConfig sampling;
   Normalization normalization;
 };
 
@@ -41,11 +40,24 @@ struct TrainSummary {
   double validation_top1 = -1;  // last validation pass; -1 when there was none
 };
 
-// Trains `net` in place on `examples`. All state lives in `dir`: after every epoch a checkpoint
-// (weights, optimizer, progress) that a later call resumes from; when finished, final weights,
-// after which a call just loads them. `validation` holds labelled image indices for progress lines.
-TrainSummary train_model(SeedNet& net, const ImageSet& images, const std::vector<Example>& examples,
-                         const std::vector<int64_t>& validation, const TrainConfig& config,
-                         const std::filesystem::path& dir, const std::string& name);
+// Trains `net` in place on `examples`, on data.device (where it moves the network). All state lives
+// in `dir`: after every epoch a checkpoint (weights, optimizer, progress) that a later call resumes
+// from; when finished, final weights, after which a call just loads them. `validation` holds
+// labelled image indices for progress lines.
+TrainSummary train_model(SeedNet& net, const ImageSet& images, const DeviceImages& data,
+                         const std::vector<Example>& examples, const std::vector<int64_t>& validation,
+                         const TrainConfig& config, const std::filesystem::path& dir, const std::string& name);
+
+// The progress-line throttle shared by the training loops: every `every` batches, at least 5 s
+// apart, and always on the last batch of an epoch.
+class ProgressThrottle {
+ public:
+  explicit ProgressThrottle(int every) : every_(every) {}
+  bool due(int64_t batch, int64_t batches);
+
+ private:
+  int every_;
+  std::chrono::steady_clock::time_point last_{};
+};
 
 }  // namespace leafcheck::train

@@ -1,0 +1,84 @@
+#!/bin/bash
+# On the lent GPU machine (PyTorch's CUDA LibTorch, CMake, g++; no Debian packages, no network):
+# receives the data parts, builds leafcheck-train against CUDA LibTorch, trains in the background
+# with checkpoints, reports progress and packs the results. Every step is one device call, run
+# in the repository root of the call's copy of the working tree. See README.md beside this file.
+#
+#   gpu.sh receive                 store the parts this call carried; start the build once
+#   gpu.sh train [train options]   unpack the data, wait for the build, start leafcheck-train (background)
+#   gpu.sh status [seconds]        wait up to that long for the run to finish; print its progress
+#   gpu.sh collect                 pack models, report and pictures into $OUT
+set -euo pipefail
+work=${LEAFCHECK_GPU_WORK:-/root/leafcheck-gpu}
+repo_copy=$work/repo
+build=$repo_copy/build/gpu
+mkdir -p "$work/parts"
+
+sync_repo() {  # a copy outside the call's working tree, which the next call replaces
+  mkdir -p "$repo_copy"
+  tar --exclude=./.remote --exclude=./build --exclude=./node_modules --exclude=./runs -cf - . | tar -C "$repo_copy" -xf -
+}
+
+start_build() {
+  mkdir -p /usr/include/stb && cp .remote/stb/stb_image.h /usr/include/stb/
+  sync_repo
+  prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+  setsid nohup bash -c "cmake -S '$repo_copy' -B '$build' -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEAFCHECK_TESTS=OFF \
+      -DCMAKE_PREFIX_PATH='$prefix' && cmake --build '$build' --target leafcheck-train -j \$(nproc) && echo BUILD-OK" \
+    >"$work/build.log" 2>&1 </dev/null &
+  echo "build started (log: $work/build.log)"
+}
+
+case ${1:-} in
+receive)
+  for part in .remote/data.tar.*; do
+    [ -e "$part" ] || continue
+    cp "$part" "$work/parts/" && echo "stored $(basename "$part") ($(stat -c %s "$part") bytes)"
+  done
+  cp .remote/manifest.sha256 "$work/parts/"
+  if [ ! -f "$work/build.log" ]; then start_build; fi
+  (cd "$work/parts" && echo "have $(ls data.tar.* | wc -l) of $(wc -l < manifest.sha256) parts")
+  ;;
+train)
+  shift
+  (cd "$work/parts" && sha256sum -c --quiet manifest.sha256) || { echo "parts missing or damaged" >&2; exit 1; }
+  if [ ! -d "$work/shared/data/plantvillage" ]; then
+    mkdir -p "$work/shared/data"
+    cat "$work/parts"/data.tar.* | tar -C "$work/shared/data" -xf -
+  fi
+  # Code changed since the build: copy it again and rebuild (incremental).
+  if ! grep -q BUILD-OK "$work/build.log" 2>/dev/null || [ -n "${REBUILD:-}" ]; then
+    while pgrep -f "cmake --build $build" >/dev/null; do sleep 2; done
+    sync_repo
+    prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+    cmake -S "$repo_copy" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEAFCHECK_TESTS=OFF -DCMAKE_PREFIX_PATH="$prefix" >"$work/build.log" 2>&1
+    cmake --build "$build" --target leafcheck-train -j "$(nproc)" >>"$work/build.log" 2>&1 || { tail -30 "$work/build.log"; exit 1; }
+  fi
+  cd "$repo_copy"
+  ln -sfn "$work/shared" ../shared
+  echo "$(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader)" >"$work/gpu.txt"
+  setsid nohup "$build/tools/train/leafcheck-train" --data ../shared/data/plantvillage \
+    --not-leaf ../shared/data/background_without_leaves --field ../shared/data/plantdoc_field \
+    --out runs/gpu --device cuda --threads "$(nproc)" "$@" >"$work/train.log" 2>&1 </dev/null &
+  sleep 20
+  tail -5 "$work/train.log"
+  ;;
+status)
+  deadline=$((SECONDS + ${2:-0}))
+  while pgrep -f tools/train/leafcheck-train >/dev/null && ((SECONDS < deadline)); do sleep 5; done
+  grep -E '^\[(seed|export|experiment|done|data)' "$work/train.log" | tail -40 || true
+  tail -3 "$work/train.log"
+  pgrep -f tools/train/leafcheck-train >/dev/null && echo "RUNNING" || echo "NOT RUNNING"
+  ;;
+collect)
+  run=$repo_copy/runs/gpu
+  cp "$work/train.log" "$work/gpu.txt" "$OUT/"
+  # The shipped seed's model files are in the run folder itself; the other seeds' stay there.
+  tar -C "$run" -czf "$OUT/results.tgz" --exclude='*.pt' --exclude='*.tmp' --exclude='./seed-*/*.lcm' .
+  ls -l "$OUT"
+  ;;
+*)
+  sed -n '2,12p' "$0"
+  exit 2
+  ;;
+esac
