@@ -42,6 +42,13 @@ std::string describe_data_source(const fs::path& data_dir) {
   return text;
 }
 
+// Seconds from an ISO 8601 UTC time ("2026-12-02T14:02:42Z") to now.
+double seconds_since(const std::string& iso) {
+  std::tm tm{};
+  if (!strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) throw std::runtime_error("bad time in sessions.txt: " + iso);
+  return std::difftime(std::time(nullptr), timegm(&tm));
+}
+
 // A run may be spread over several invocations (interruptions, --arms in parallel); the report lists them all.
 std::vector<std::string> record_session(const fs::path& file, const std::string& line) {
   {
@@ -379,6 +386,8 @@ ExperimentResults run_experiment(const ExperimentConfig& config) {
   }
   header.skipped_images = images.skipped;
   header.lab_photos = photos_per_class(images, header.classes.size(), Source::Lab);
+  const auto not_leaf_photos = photos_per_class(images, header.classes.size(), Source::NotLeaf);
+  for (size_t c = 0; c < header.classes.size(); ++c) header.lab_photos[c] += not_leaf_photos[c];
   header.field_photos = photos_per_class(images, header.classes.size(), Source::Field);
 
   Sets sets;
@@ -424,6 +433,7 @@ ExperimentResults run_experiment(const ExperimentConfig& config) {
   for (const ExportedModel& model : results.seeds[results.shipped].models)
     fs::copy_file(model.file, config.out_dir / model.file.filename(), fs::copy_options::overwrite_existing);
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  results.elapsed_seconds = seconds_since(header.sessions.front().substr(0, header.sessions.front().find(' ')));
   std::fprintf(stderr, "[experiment] %zu seed(s): this session %.1f min; training %.1f min, summed over sessions\n",
                config.seeds.size(), results.wall_seconds / 60, results.training_seconds / 60);
   return results;

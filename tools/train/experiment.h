@@ -93,6 +93,8 @@ struct ExperimentResults {
   size_t shipped = 0;  // index into seeds: the run whose arm (d) had the best validation top-1
   double training_seconds = 0;  // over all seeds and arms, summed over sessions
   double wall_seconds = 0;      // this session, from reading the data to the last export
+  double elapsed_seconds = 0;   // from the start of the run folder's first session to now (parallel
+                                // processes overlap: this is the machine time the experiment took)
 };
 
 ExperimentResults run_experiment(const ExperimentConfig& config);

@@ -24,8 +24,7 @@ augmentation of the earlier recipe. Writes into --out/seed-N/: leafcheck-baselin
 leafcheck-ssl.lcm (b), leafcheck-fixmatch.lcm (e), leafcheck-supervised-100.lcm (d), the app's
 leafcheck.lcm ((d) with f16 weights), results.json and checkpoints after every epoch; then copies the
 model files of the seed whose (d) did best on validation into --out and writes README.md (model card
-with the arms x seeds table), results.json, per-class-accuracy.csv, pseudo-label CSVs and confusion
-CSVs/PNGs there.
+with the arms x seeds table), results.json, per-class-accuracy.csv and confusion CSVs/PNGs there.
 
   --data DIR              lab photos, PlantVillage layout: DIR/<class name>/*.jpg|png
   --not-leaf DIR          photos without leaves (DIR/*.jpg|png): one more class, Background_without_leaves

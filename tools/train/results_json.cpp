@@ -77,6 +77,7 @@ std::string results_json(const ExperimentResults& results) {
     << ", \"field_test\": " << shipped.field_test_images << ", \"unlabelled\": " << shipped.unlabelled_images
     << ", \"skipped\": " << shipped.skipped_images << "},\n  \"training_seconds\": " << fixed(results.training_seconds, 1)
     << ",\n  \"last_session_seconds\": " << fixed(results.wall_seconds, 1)
+    << ",\n  \"elapsed_seconds\": " << fixed(results.elapsed_seconds, 1)
     << ",\n  \"shipped_seed\": " << shipped.config.supervised.seed << ",\n  \"means\": [";
   const auto keys = arm_keys(results);
   for (size_t k = 0; k < keys.size(); ++k) {

@@ -4,10 +4,12 @@
 # with checkpoints, reports progress and packs the results. Every step is one device call, run
 # in the repository root of the call's copy of the working tree. See README.md beside this file.
 #
-#   gpu.sh receive                 store the parts this call carried; start the build once
-#   gpu.sh train [train options]   unpack the data, wait for the build, start leafcheck-train (background)
-#   gpu.sh status [seconds]        wait up to that long for the run to finish; print its progress
-#   gpu.sh collect                 pack models, report and pictures into $OUT
+#   gpu.sh receive                     store the parts this call carried; start the build once
+#   gpu.sh experiment SEEDS [options]  unpack, wait for the build, then in the background: for each seed
+#                                      three processes (arms d, abe, cf) on one run folder, sharing the
+#                                      GPU, and when all have finished one pass that writes the report
+#   gpu.sh status [seconds]            wait up to that long for the run to finish; print its progress
+#   gpu.sh collect                     pack models, report and pictures into $OUT
 set -euo pipefail
 work=${LEAFCHECK_GPU_WORK:-/root/leafcheck-gpu}
 repo_copy=$work/repo
@@ -20,13 +22,31 @@ sync_repo() {  # a copy outside the call's working tree, which the next call rep
 }
 
 start_build() {
-  mkdir -p /usr/include/stb && cp .remote/stb/stb_image.h /usr/include/stb/
+  mkdir -p /usr/include/stb && cp .remote/stb/*.h /usr/include/stb/
   sync_repo
   prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
   setsid nohup bash -c "cmake -S '$repo_copy' -B '$build' -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEAFCHECK_TESTS=OFF \
       -DCMAKE_PREFIX_PATH='$prefix' && cmake --build '$build' --target leafcheck-train -j \$(nproc) && echo BUILD-OK" \
     >"$work/build.log" 2>&1 </dev/null &
   echo "build started (log: $work/build.log)"
+}
+
+# Data in $work/shared/data, the repository copy in $work/repo: ../shared/data as here.
+prepare() {  # data unpacked and leafcheck-train built (again, when REBUILD is set)
+  (cd "$work/parts" && sha256sum -c --quiet manifest.sha256) || { echo "parts missing or damaged" >&2; exit 1; }
+  if [ ! -d "$work/shared/data/plantvillage" ]; then
+    mkdir -p "$work/shared/data"
+    cat "$work/parts"/data.tar.* | tar -C "$work/shared/data" -xf -
+  fi
+  if ! grep -q BUILD-OK "$work/build.log" 2>/dev/null || [ -n "${REBUILD:-}" ]; then
+    while pgrep -f "cmake --build $build" >/dev/null; do sleep 2; done
+    sync_repo
+    prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+    { cmake -S "$repo_copy" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEAFCHECK_TESTS=OFF \
+        -DCMAKE_PREFIX_PATH="$prefix" && cmake --build "$build" --target leafcheck-train -j "$(nproc)" && echo BUILD-OK; } \
+      >"$work/build.log" 2>&1 || { tail -30 "$work/build.log"; exit 1; }
+  fi
+  nvidia-smi --query-gpu=name,driver_version --format=csv,noheader >"$work/gpu.txt"
 }
 
 case ${1:-} in
@@ -39,46 +59,44 @@ receive)
   if [ ! -f "$work/build.log" ]; then start_build; fi
   (cd "$work/parts" && echo "have $(ls data.tar.* | wc -l) of $(wc -l < manifest.sha256) parts")
   ;;
-train)
-  shift
-  (cd "$work/parts" && sha256sum -c --quiet manifest.sha256) || { echo "parts missing or damaged" >&2; exit 1; }
-  if [ ! -d "$work/shared/data/plantvillage" ]; then
-    mkdir -p "$work/shared/data"
-    cat "$work/parts"/data.tar.* | tar -C "$work/shared/data" -xf -
-  fi
-  # Code changed since the build: copy it again and rebuild (incremental).
-  if ! grep -q BUILD-OK "$work/build.log" 2>/dev/null || [ -n "${REBUILD:-}" ]; then
-    while pgrep -f "cmake --build $build" >/dev/null; do sleep 2; done
-    sync_repo
-    prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
-    cmake -S "$repo_copy" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEAFCHECK_TESTS=OFF -DCMAKE_PREFIX_PATH="$prefix" >"$work/build.log" 2>&1
-    cmake --build "$build" --target leafcheck-train -j "$(nproc)" >>"$work/build.log" 2>&1 || { tail -30 "$work/build.log"; exit 1; }
-  fi
-  cd "$repo_copy"
-  ln -sfn "$work/shared" ../shared
-  echo "$(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader)" >"$work/gpu.txt"
-  setsid nohup "$build/tools/train/leafcheck-train" --data ../shared/data/plantvillage \
-    --not-leaf ../shared/data/background_without_leaves --field ../shared/data/plantdoc_field \
-    --out runs/gpu --device cuda --threads "$(nproc)" "$@" >"$work/train.log" 2>&1 </dev/null &
-  sleep 20
-  tail -5 "$work/train.log"
+experiment)
+  seeds=${2:?seeds, e.g. 1,2,3}
+  shift 2
+  prepare
+  rm -f "$work"/train-*.log
+  train="$build/tools/train/leafcheck-train --data ../shared/data/plantvillage --not-leaf ../shared/data/background_without_leaves --field ../shared/data/plantdoc_field --out runs/gpu --device cuda --resume"
+  # One process per seed and arm group keeps the GPU busy: each alone is held back by launching
+  # small kernels. (b) and (e) start from (a), so they share its process.
+  script="cd '$repo_copy' && mkdir -p runs/gpu"
+  for seed in ${seeds//,/ }; do
+    for arms in d abe cf; do
+      script+=" && { $train --seeds $seed --arms $arms --threads 1 $* >'$work/train-$seed-$arms.log' 2>&1 & }"
+    done
+  done
+  script+=" && wait && $train --seeds $seeds --threads $(nproc) $* >'$work/train-report.log' 2>&1"
+  setsid nohup bash -c "$script" >/dev/null 2>&1 </dev/null &
+  sleep 30
+  tail -qn1 "$work"/train-*.log
   ;;
 status)
   deadline=$((SECONDS + ${2:-0}))
-  while pgrep -f tools/train/leafcheck-train >/dev/null && ((SECONDS < deadline)); do sleep 5; done
-  grep -E '^\[(seed|export|experiment|done|data)' "$work/train.log" | tail -40 || true
-  tail -3 "$work/train.log"
-  pgrep -f tools/train/leafcheck-train >/dev/null && echo "RUNNING" || echo "NOT RUNNING"
+  while pgrep -x leafcheck-train >/dev/null && ((SECONDS < deadline)); do sleep 5; done
+  for log in "$work"/train-*.log; do
+    echo "== $(basename "$log"): $(grep -E '^\[(seed|export|experiment|done)' "$log" | tail -2)"
+    tail -n1 "$log" | cut -c1-200
+  done
+  pgrep -x leafcheck-train >/dev/null && echo "RUNNING" || echo "NOT RUNNING"
   ;;
 collect)
   run=$repo_copy/runs/gpu
-  cp "$work/train.log" "$work/gpu.txt" "$OUT/"
+  cat "$work"/train-*.log >"$OUT/train.log"
+  cp "$work/gpu.txt" "$OUT/"
   # The shipped seed's model files are in the run folder itself; the other seeds' stay there.
   tar -C "$run" -czf "$OUT/results.tgz" --exclude='*.pt' --exclude='*.tmp' --exclude='./seed-*/*.lcm' .
   ls -l "$OUT"
   ;;
 *)
-  sed -n '2,12p' "$0"
+  sed -n '2,14p' "$0"
   exit 2
   ;;
 esac

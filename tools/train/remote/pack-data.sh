@@ -14,7 +14,7 @@ for folder in plantvillage background_without_leaves plantdoc_field; do
 done
 rm -rf .remote
 mkdir -p .remote/stb
-cp /usr/include/stb/stb_image.h .remote/stb/
+cp /usr/include/stb/stb_image.h /usr/include/stb/stb_image_write.h .remote/stb/
 tar -C "$data" -cf - plantvillage background_without_leaves plantdoc_field | split -b "$part_size" -d - .remote/data.tar.
 (cd .remote && sha256sum data.tar.* > manifest.sha256)
 echo "pack-data: $(ls .remote/data.tar.* | wc -l) parts in .remote/:"
