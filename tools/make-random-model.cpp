@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -21,15 +22,24 @@
 namespace {
 
 constexpr uint64_t kDefaultSeed = 42;  // the same model leafcheck-bench builds in memory by default
+// Logit margin between consecutive --favour labels. The random weights alone spread the logits of
+// one photo over about 14 (measured on the 80 photos of the CLI tests), so 30 ranks the favoured
+// labels first, second, ... in the order given for any photo; the engine's softmax is in double, so
+// even the fourth keeps a non-zero probability (CTest make_random_model_favour checks the order).
+constexpr float kFavourStep = 30.0f;
 
 const char* kUsage =
-    "usage: make-random-model --out FILE [--seed N] [--classes N | --labels-from-folders DIR]\n"
+    "usage: make-random-model --out FILE [--seed N] [--classes N | --labels-from-folders DIR | --labels FILE]\n"
+    "                         [--favour LABEL]...\n"
     "  Writes the seed architecture (conv 32/64/128/256, 128x128 RGB input) with random weights.\n"
     "  The model is UNTRAINED: its predictions are meaningless. Same seed, same bytes.\n"
     "  --out FILE                 where to write the model (.lcm)\n"
     "  --seed N                   random seed, default 42\n"
     "  --classes N                the first N of the 38 PlantVillage labels (default: all 38)\n"
     "  --labels-from-folders DIR  one label per class folder of DIR (<DIR>/<class name>/), sorted\n"
+    "  --labels FILE              the labels in FILE, one a line, in that order (blank lines skipped)\n"
+    "  --favour LABEL             make LABEL the top prediction for every photo (final-layer bias);\n"
+    "                             repeat it to fix the order of the top few (tests of the app)\n"
     "  --help                     this text\n";
 
 class UsageError : public std::runtime_error {
@@ -42,6 +52,8 @@ struct Options {
   uint64_t seed = kDefaultSeed;
   std::optional<size_t> classes;
   std::optional<std::filesystem::path> labels_folder;
+  std::optional<std::filesystem::path> labels_file;
+  std::vector<std::string> favour;
   bool help = false;
 };
 
@@ -79,22 +91,65 @@ Options parse_options(int argc, char** argv) {
       options.classes = static_cast<size_t>(classes);
     } else if (arg == "--labels-from-folders") {
       options.labels_folder = std::filesystem::path(value());
+    } else if (arg == "--labels") {
+      options.labels_file = std::filesystem::path(value());
+    } else if (arg == "--favour") {
+      options.favour.emplace_back(value());
     } else {
       throw UsageError("unknown option '" + std::string(arg) + "'");
     }
   }
   if (options.out.empty()) throw UsageError("--out FILE is required");
-  if (options.classes && options.labels_folder) {
-    throw UsageError("--classes and --labels-from-folders choose the labels in two ways; give only one");
+  if (static_cast<int>(options.classes.has_value()) + static_cast<int>(options.labels_folder.has_value()) +
+          static_cast<int>(options.labels_file.has_value()) >
+      1) {
+    throw UsageError("--classes, --labels-from-folders and --labels each choose the labels; give only one");
   }
   return options;
+}
+
+std::vector<std::string> read_labels_file(const std::filesystem::path& path) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = leafcheck::read_file(path);
+  } catch (const std::exception& e) {
+    throw UsageError("--labels " + path.string() + ": " + e.what());
+  }
+  std::vector<std::string> labels;
+  std::string line;
+  for (size_t i = 0; i <= bytes.size(); ++i) {
+    if (i < bytes.size() && bytes[i] != '\n') {
+      line.push_back(static_cast<char>(bytes[i]));
+      continue;
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // a file saved on Windows
+    if (!line.empty()) labels.push_back(line);
+    line.clear();
+  }
+  if (labels.empty()) throw UsageError("--labels " + path.string() + " holds no labels");
+  return labels;
 }
 
 std::vector<std::string> choose_labels(const Options& options) {
   const auto& plantvillage = leafcheck::plantvillage_labels();
   if (options.labels_folder) return leafcheck::scan_dataset(*options.labels_folder).classes;
+  if (options.labels_file) return read_labels_file(*options.labels_file);
   const size_t count = options.classes.value_or(plantvillage.size());
   return {plantvillage.begin(), plantvillage.begin() + static_cast<std::ptrdiff_t>(count)};
+}
+
+// The first favoured label gets the largest bias, the next kFavourStep less, and so on.
+void favour_labels(leafcheck::ModelSpec& spec, const std::vector<std::string>& favoured) {
+  std::vector<float>& bias = spec.layers.back().bias.data;
+  for (size_t rank = 0; rank < favoured.size(); ++rank) {
+    const auto found = std::find(spec.labels.begin(), spec.labels.end(), favoured[rank]);
+    if (found == spec.labels.end()) throw UsageError("--favour " + favoured[rank] + ": the model has no such label");
+    if (std::find(favoured.begin(), favoured.begin() + static_cast<std::ptrdiff_t>(rank), favoured[rank]) !=
+        favoured.begin() + static_cast<std::ptrdiff_t>(rank)) {
+      throw UsageError("--favour " + favoured[rank] + " is given twice");
+    }
+    bias[static_cast<size_t>(found - spec.labels.begin())] += kFavourStep * static_cast<float>(favoured.size() - rank);
+  }
 }
 
 }  // namespace
@@ -106,7 +161,8 @@ int main(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       return 0;
     }
-    const leafcheck::ModelSpec spec = leafcheck::make_random_model(choose_labels(options), options.seed);
+    leafcheck::ModelSpec spec = leafcheck::make_random_model(choose_labels(options), options.seed);
+    favour_labels(spec, options.favour);
     const std::vector<uint8_t> bytes = leafcheck::serialize_model(spec);
     leafcheck::write_file_atomically(options.out, bytes);
     std::printf("wrote %s: %zu bytes, %zu layers, %zu labels, random weights (seed %llu), UNTRAINED\n",

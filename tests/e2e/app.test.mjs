@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CHROMIUM_ARGS, artifactsDir, findLeafPhoto, generatedLeafPng, generatedFlatPng, generatedNonLeafPng, launchChromium, repoRoot, startServer } from './support.mjs';
+import { CHROMIUM_ARGS, artifactsDir, expectedMatchCount, findLeafPhoto, generatedLeafPng, generatedFlatPng, generatedNonLeafPng, launchChromium, repoRoot, startServer } from './support.mjs';
 
 const en = JSON.parse(readFileSync(join(repoRoot, 'web', 'i18n', 'en.json'), 'utf8'));
 const pt = JSON.parse(readFileSync(join(repoRoot, 'web', 'i18n', 'pt.json'), 'utf8'));
@@ -126,12 +126,13 @@ describe('Leafcheck PWA in Chromium', () => {
     assert.equal(await historyCount(), 1);
   });
 
-  test('a photo without a leaf gives "not sure" with photo tips instead of a diagnosis', async () => {
+  test('a photo without a leaf gives "not a leaf" with photo tips instead of a diagnosis', async () => {
     await page.locator('#input-gallery').setInputFiles({ name: 'sky.png', mimeType: 'image/png', buffer: generatedNonLeafPng() });
-    await page.locator('#result[data-kind="unsure"]').waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
-    assert.equal(await page.locator('#result-title').textContent(), en.unsureTitleNotLeaf);
+    await page.locator('#result[data-kind="not-leaf"]').waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+    assert.equal(await page.locator('#result-title').textContent(), en.notLeafTitle);
     assert.ok(await page.locator('#result-unsure').isVisible());
     assert.ok(!(await page.locator('#result-advice').isVisible()));
+    assert.equal(await page.locator('#result-matches > li').count(), 0, 'no class is listed');
     await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 2);
   });
 
@@ -168,7 +169,7 @@ describe('Leafcheck PWA in Chromium', () => {
     await page.waitForFunction(() => document.getElementById('live-video').videoWidth > 0);
     await page.locator('#live-capture').click();
     await page.locator('#result').waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
-    assert.equal(await page.locator('#result-matches > li').count(), 3);
+    assert.equal(await page.locator('#result-matches > li').count(), await expectedMatchCount(page));
     assert.ok(await page.locator('#live-camera').isHidden(), 'the camera is closed after the capture');
     await page.waitForFunction(() => document.querySelectorAll('#history-list > li').length === 3);
   });
@@ -236,7 +237,7 @@ describe('Leafcheck PWA in Chromium', () => {
     await page.goto(`${server.url}#history`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#history-export').click()]);
     const csv = readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
-    assert.equal(csv[0], 'date,crop,condition,class,confidence,not_sure,latitude,longitude,note,model_version');
+    assert.equal(csv[0], 'date,verdict,crop,condition,class,confidence,not_sure,latitude,longitude,note,model_version');
     assert.equal(csv.length, count + 1);
     // Newest first; a note that looks like a spreadsheet formula is neutralised.
     assert.ok(csv[1].includes(`"'=SUM(A1), north field"`), csv[1]);

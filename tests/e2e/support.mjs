@@ -1,6 +1,6 @@
 // Helpers for the browser tests: the static server, Debian's Chromium through playwright-core, test images.
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,14 +39,14 @@ export async function launchChromium(options = {}) {
   };
 }
 
-// For tests that change the site they serve: a private copy of dist/ (changed by prepare(site) before
-// serving), its server and a phone-sized Chromium; resolves to {site, server, browser, close()}.
+// For tests that change the site they serve: a private copy of dist/ (changed by prepare(site), which
+// may be async, before serving), its server and a phone-sized Chromium; resolves to {site, server, browser, close()}.
 export async function serveCopyOfDist(prefix, prepare = () => {}) {
   const site = mkdtempSync(join(tmpdir(), prefix));
   let server;
   try {
     cpSync(join(repoRoot, 'dist'), site, { recursive: true });
-    prepare(site);
+    await prepare(site);
     server = await startServer(site);
     const browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
     return {
@@ -64,6 +64,27 @@ export async function serveCopyOfDist(prefix, prepare = () => {}) {
     rmSync(site, { recursive: true, force: true });
     throw error;
   }
+}
+
+// An untrained model file (tools/make-random-model) with these labels, whose final-layer bias ranks
+// the favour labels first, second, ... for every photo: a deterministic answer for the browser tests.
+export function makeFavouredModel(labels, favour) {
+  const tool = join(repoRoot, 'build', 'native-release', 'tools', 'make-random-model');
+  if (!existsSync(tool)) throw new Error(`${tool} is missing: build the native-release preset first`);
+  const dir = mkdtempSync(join(tmpdir(), 'leafcheck-model-'));
+  try {
+    writeFileSync(join(dir, 'labels.txt'), `${labels.join('\n')}\n`);
+    execFileSync(tool, ['--out', join(dir, 'model.lcm'), '--labels', join(dir, 'labels.txt'), ...favour.flatMap((label) => ['--favour', label])]);
+    return readFileSync(join(dir, 'model.lcm'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// How many classes the shown result must list: three, or none when it says "This does not look like a
+// leaf" (a model with the Background_without_leaves class may say so about a synthetic picture).
+export async function expectedMatchCount(page) {
+  return (await page.locator('#result').getAttribute('data-kind')) === 'not-leaf' ? 0 : 3;
 }
 
 // Starts tools/serve.mjs on a free port with its request log on; resolves to

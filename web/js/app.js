@@ -3,19 +3,20 @@ import buildInfo from './build-info.js';
 import { LiveCamera } from './camera.js';
 import { ClassifierClient } from './classifier-client.js';
 import { historyToCsv } from './csv.js';
+import { $, element } from './dom.js';
 import { cameraErrorKey, isQuotaError, scanErrorKey } from './errors.js';
 import { HistoryStore } from './history-store.js';
+import { clearHistoryList, renderHistoryList } from './history-view.js';
 import { LANGUAGES, Translations, preferredLanguage } from './i18n.js';
 import { decodeForDisplay, grabFrame, photoBlob, thumbnailBlob } from './images.js';
 import { OfflineSupport } from './offline.js';
+import { showResult } from './result-view.js';
+import { canShare, shareRecord } from './share.js';
+import { judge } from './verdict.js';
 
-// Below this top probability the app says "not sure" instead of naming a disease.
-const CONFIDENCE_THRESHOLD = 0.6;
 // Larger files are refused before reading them: no phone photo comes near this.
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const SETTINGS_KEY = 'leafcheck-settings';
-
-const $ = (id) => document.getElementById(id);
 
 const settings = { language: null, saveLocation: false, ...readSettings() };
 const client = new ClassifierClient();
@@ -27,7 +28,6 @@ let engineError = null;
 let engineReady = null;
 let history = null;
 let currentScan = null;
-const objectUrls = { result: null, history: [] };
 
 function readSettings() {
   try {
@@ -43,13 +43,6 @@ function saveSettings() {
   } catch {
     // Storage full or blocked: the choice still applies to this visit.
   }
-}
-
-function element(tag, properties = {}, children = []) {
-  const node = document.createElement(tag);
-  Object.assign(node, properties);
-  for (const child of [].concat(children)) node.append(child);
-  return node;
 }
 
 function showError(target, key, values) {
@@ -87,22 +80,6 @@ function startEngine() {
 }
 
 // ---- scanning -----------------------------------------------------------------------------------
-
-function describe(label) {
-  const advice = tr.adviceFor(label);
-  return { ...advice, title: advice.condition ? `${advice.crop}: ${advice.condition}` : advice.crop };
-}
-
-// The engine's looksLikeLeaf (share of plant-coloured pixels in the model input, wasm/leaf_check.h)
-// catches part of the photos without a leaf, which the model would still name a disease for.
-function judge({ top, looksLikeLeaf }) {
-  const best = top[0];
-  if (!best) return { unsure: true, reason: 'lowConfidence' };
-  if (/background|no.?leaf/i.test(best.label)) return { unsure: true, reason: 'notLeaf' };
-  if (looksLikeLeaf === false) return { unsure: true, reason: 'notLeaf' };
-  if (best.probability < CONFIDENCE_THRESHOLD) return { unsure: true, reason: 'lowConfidence' };
-  return { unsure: false, reason: null };
-}
 
 function currentLocation() {
   if (!settings.saveLocation || !navigator.geolocation) return Promise.resolve(null);
@@ -222,99 +199,14 @@ async function saveCurrentScan() {
   }
 }
 
-// ---- result view --------------------------------------------------------------------------------
-
-function fillList(list, items = []) {
-  list.replaceChildren(...items.map((text) => element('li', { textContent: text })));
-}
+// ---- result view and sharing -------------------------------------------------------------------
 
 function renderResult() {
-  if (!currentScan) return;
-  const { record, timings } = currentScan;
-  const best = describe(record.top[0].label);
-  const kind = record.unsure ? 'unsure' : best.healthy ? 'healthy' : 'disease';
-  const percent = tr.formatProbability(record.top[0].probability);
-  const result = $('result');
-  result.dataset.kind = kind;
-
-  if (objectUrls.result) URL.revokeObjectURL(objectUrls.result);
-  objectUrls.result = record.photo ? URL.createObjectURL(record.photo) : null;
-  $('result-photo').src = objectUrls.result ?? '';
-  $('result-photo').alt = tr.t('photoAlt');
-
-  $('result-kicker').textContent = tr.t(kind === 'unsure' ? 'kickerUnsure' : kind === 'healthy' ? 'kickerHealthy' : 'kickerDisease');
-  $('result-title').textContent = record.unsure ? tr.t(record.reason === 'notLeaf' ? 'unsureTitleNotLeaf' : 'unsureTitle') : best.title;
-  const summary = record.unsure
-    ? tr.t(record.reason === 'notLeaf' ? 'unsureNotLeaf' : 'unsureLowConfidence', { percent })
-    : tr.t(best.healthy ? 'summaryHealthy' : 'summaryDisease', { percent, crop: best.crop });
-  const untrained = record.model?.trained === false ? ` ${tr.t('untrainedResult')}` : '';
-  $('result-summary').textContent = summary + untrained;
-
-  $('result-unsure').hidden = !record.unsure;
-  const showAdvice = !record.unsure && best.known;
-  $('result-advice').hidden = !showAdvice;
-  if (showAdvice) {
-    $('advice-about').textContent = best.about ?? '';
-    $('advice-cause').textContent = best.cause ? `${tr.t('causeLabel')} ${best.cause}` : '';
-    $('advice-cause').hidden = !best.cause;
-    fillList($('advice-actions'), best.actions);
-    fillList($('advice-prevention'), best.prevention);
-    $('advice-agronomist').textContent = best.agronomist ?? '';
-  } else if (!record.unsure) {
-    $('result-summary').textContent += ` ${tr.t('noAdvice')}`;
-  }
-
-  $('result-matches').replaceChildren(
-    ...record.top.map(({ label, probability }) => {
-      const pct = tr.formatProbability(probability);
-      const bar = element('span');
-      bar.style.width = `${Math.max(1, Math.round(probability * 100))}%`;
-      return element('li', { className: 'match' }, [
-        element('div', { className: 'match-label' }, [element('span', { textContent: describe(label).title }), element('strong', { textContent: pct })]),
-        element('div', { className: 'match-bar', role: 'presentation' }, [bar]),
-      ]);
-    }),
-  );
-  $('result-timing').textContent = timings
-    ? tr.t('timing', { total: Math.round(timings.decodeMs + timings.preprocessMs + timings.inferenceMs), inference: Math.round(timings.inferenceMs) })
-    : tr.t('savedOn', { date: tr.formatDate(new Date(record.createdAt)) });
-  $('result-note').value = record.note ?? '';
-  $('result-share').hidden = !canShare();
-  result.hidden = false;
-  $('scan-start').hidden = true;
+  if (currentScan) showResult(tr, currentScan);
 }
 
-// ---- sharing ------------------------------------------------------------------------------------
-
-function canShare() {
-  return typeof navigator.share === 'function';
-}
-
-function shareText(record) {
-  const best = describe(record.top[0].label);
-  const lines = [
-    `Leafcheck — ${tr.formatDate(new Date(record.createdAt))}`,
-    record.unsure ? tr.t('unsureTitle') : `${best.title} (${tr.formatProbability(record.top[0].probability)})`,
-    ...record.top.slice(1).map(({ label, probability }) => `${describe(label).title}: ${tr.formatProbability(probability)}`),
-  ];
-  if (!record.unsure && best.known) lines.push('', `${tr.t('actionsTitle')}:`, ...(best.actions ?? []).map((a) => `- ${a}`));
-  if (record.location) lines.push('', `${tr.t('locationShort')}: ${record.location.latitude.toFixed(5)}, ${record.location.longitude.toFixed(5)}`);
-  if (record.note) lines.push('', `${tr.t('noteShort')}: ${record.note}`);
-  if (record.model?.trained === false) lines.push('', tr.t('untrainedTitle'));
-  return lines.join('\n');
-}
-
-async function shareRecord(record) {
-  const data = { title: 'Leafcheck', text: shareText(record) };
-  if (record.photo) {
-    const file = new File([record.photo], `leafcheck-${new Date(record.createdAt).toISOString().slice(0, 10)}.jpg`, { type: 'image/jpeg' });
-    if (navigator.canShare?.({ files: [file] })) data.files = [file];
-  }
-  try {
-    await navigator.share(data);
-  } catch (error) {
-    if (error?.name !== 'AbortError') showError($('scan-error'), 'errorShare');
-  }
+async function share(record) {
+  if (!(await shareRecord(tr, record))) showError($('scan-error'), 'errorShare');
 }
 
 // ---- camera -------------------------------------------------------------------------------------
@@ -341,10 +233,8 @@ function closeCamera() {
 
 async function renderHistory() {
   const list = $('history-list');
-  for (const url of objectUrls.history) URL.revokeObjectURL(url);
-  objectUrls.history = [];
   if (!history) {
-    list.replaceChildren();
+    clearHistoryList(list);
     $('history-empty').hidden = true;
     $('history-export').disabled = true;
     $('history-clear').disabled = true;
@@ -355,55 +245,25 @@ async function renderHistory() {
   $('history-empty').hidden = records.length > 0;
   $('history-export').disabled = records.length === 0;
   $('history-clear').disabled = records.length === 0;
-  list.replaceChildren(
-    ...records.map((record) => {
-      const best = describe(record.top[0].label);
-      const title = record.unsure ? tr.t('unsureShort') : best.title;
-      const thumbUrl = record.thumbnail ? URL.createObjectURL(record.thumbnail) : '';
-      if (thumbUrl) objectUrls.history.push(thumbUrl);
-      const details = [
-        element('h2', { textContent: title }),
-        element('p', { textContent: `${tr.formatDate(new Date(record.createdAt))} · ${tr.formatProbability(record.top[0].probability)}` }),
-      ];
-      if (record.location) {
-        details.push(element('p', { className: 'fine-print', textContent: `${tr.t('locationShort')}: ${record.location.latitude.toFixed(5)}, ${record.location.longitude.toFixed(5)}` }));
-      }
-      if (record.note) details.push(element('p', { className: 'fine-print', textContent: `${tr.t('noteShort')}: ${record.note}` }));
-      const open = element('button', { type: 'button', className: 'button', textContent: tr.t('open') });
-      open.setAttribute('aria-label', `${tr.t('open')}: ${title}`);
-      open.addEventListener('click', () => {
-        currentScan = { record, id: record.id, timings: null };
-        location.hash = '#scan';
-        renderResult();
-        $('result').focus();
-      });
-      const remove = element('button', { type: 'button', className: 'button danger', textContent: tr.t('delete') });
-      remove.setAttribute('aria-label', `${tr.t('delete')}: ${title}`);
-      remove.addEventListener('click', async () => {
-        await history.delete(record.id);
-        if (currentScan?.id === record.id) currentScan = null;
-        await renderHistory();
-      });
-      const actions = [open];
-      if (canShare()) {
-        const share = element('button', { type: 'button', className: 'button', textContent: tr.t('shareShort') });
-        share.setAttribute('aria-label', `${tr.t('shareShort')}: ${title}`);
-        share.addEventListener('click', () => shareRecord(record));
-        actions.push(share);
-      }
-      actions.push(remove);
-      return element('li', { className: 'history-item' }, [
-        element('img', { src: thumbUrl, alt: '', width: 80, height: 80 }),
-        element('div', {}, details),
-        element('div', { className: 'row-actions' }, actions),
-      ]);
-    }),
-  );
+  renderHistoryList(list, tr, records, {
+    open: (record) => {
+      currentScan = { record, id: record.id, timings: null };
+      location.hash = '#scan';
+      renderResult();
+      $('result').focus();
+    },
+    remove: async (record) => {
+      await history.delete(record.id);
+      if (currentScan?.id === record.id) currentScan = null;
+      await renderHistory();
+    },
+    share: canShare() ? share : null,
+  });
 }
 
 async function exportCsv() {
   const records = await history.list();
-  const csv = historyToCsv(records, (label) => describe(label));
+  const csv = historyToCsv(records, (label) => tr.adviceFor(label));
   const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
   const link = element('a', { href: url, download: `leafcheck-history-${new Date().toISOString().slice(0, 10)}.csv` });
   document.body.append(link);
@@ -540,7 +400,7 @@ function wire() {
     await saveCurrentScan();
     setStatus(tr.t('noteSaved'));
   });
-  $('result-share').addEventListener('click', () => currentScan && shareRecord(currentScan.record));
+  $('result-share').addEventListener('click', () => currentScan && share(currentScan.record));
   $('history-export').addEventListener('click', exportCsv);
   $('history-clear').addEventListener('click', async () => {
     if (!confirm(tr.t('confirmDeleteAll'))) return;

@@ -18,6 +18,10 @@ export function preferredLanguage(saved, navigatorLanguages = navigator.language
   return FALLBACK;
 }
 
+function withoutEmpty(entry) {
+  return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== null && value !== undefined && value !== ''));
+}
+
 export class Translations {
   constructor(language, strings, advice, fallbackStrings) {
     this.language = language;
@@ -41,19 +45,16 @@ export class Translations {
     return template.replace(/\{(\w+)\}/g, (match, name) => (name in values ? String(values[name]) : match));
   }
 
-  // Advice entry for a PlantVillage label, or a neutral one built from the label itself when the
-  // advice bundle does not cover that class.
+  // Advice entry for a PlantVillage label plus its display title ("Crop: condition"). Names the
+  // entry lacks, or the whole entry when the bundle does not cover that class, come from the label
+  // itself, so a title never reads "undefined".
   adviceFor(label) {
-    const entry = this.advice[label];
-    if (entry) return { ...entry, known: true };
     const [crop = label, condition = ''] = label.split('___');
     const pretty = (text) => text.replace(/_/g, ' ').replace(/\s+/g, ' ').trim();
-    return {
-      crop: pretty(crop),
-      condition: pretty(condition),
-      healthy: /healthy/i.test(condition),
-      known: false,
-    };
+    const fromLabel = { crop: pretty(crop), condition: pretty(condition), healthy: /healthy/i.test(condition) };
+    const entry = this.advice[label];
+    const advice = entry ? { ...fromLabel, ...withoutEmpty(entry), known: true } : { ...fromLabel, known: false };
+    return { ...advice, title: advice.condition ? `${advice.crop}: ${advice.condition}` : advice.crop };
   }
 
   formatPercent(fraction) {

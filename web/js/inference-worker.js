@@ -6,9 +6,9 @@
 // Failures answer {ok: false, error: {name, message}} with the engine's error name (ImageError, ModelError).
 // Engine and model URLs both come from one build's build-info, so a worker never pairs an old model
 // with a new engine.
+import { ENGINE_TOP_K } from './verdict.js';
 import { supportsWasmSimd } from './wasm-features.js';
 
-const TOP_K = 3;
 let classifierPromise = null;
 
 async function fetchBytes(url, what) {
@@ -66,11 +66,11 @@ async function handle(message) {
       return (await classifierPromise).info;
     case 'classify-encoded': {
       const { classifier } = await classifierPromise;
-      return plain(classifier.classifyEncoded(new Uint8Array(message.bytes), TOP_K));
+      return plain(classifier.classifyEncoded(new Uint8Array(message.bytes), ENGINE_TOP_K));
     }
     case 'classify-rgba': {
       const { classifier } = await classifierPromise;
-      return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, TOP_K));
+      return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, ENGINE_TOP_K));
     }
     default:
       throw new Error(`unknown request ${message.type}`);
