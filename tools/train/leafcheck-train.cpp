@@ -35,9 +35,9 @@ with the arms x seeds table), results.json, per-class-accuracy.csv and confusion
   --unlabeled DIR         extra photos without labels for the semi-supervised arms (searched recursively)
   --device NAME           auto (CUDA when LibTorch sees a GPU), cpu or cuda; default auto
   --seeds LIST            comma-separated seeds, e.g. 1,2,3; default 1
-  --epochs N              supervised epochs per arm, default 30
-  --batch N               default 32
-  --lr X                  Adam learning rate, default 0.001
+  --epochs N              supervised epochs per arm, default 50
+  --batch N               default 128
+  --lr X                  Adam learning rate, default 0.002
   --label-smoothing X     default 0
   --field-weight X        a field crop is drawn this many times as often as a lab photo, default 2
   --class-balance X       0: classes drawn as often as they have photos, 1: all equally; default 0.5

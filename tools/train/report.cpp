@@ -406,8 +406,8 @@ class Card {
   }
 
   void reproduce() {
-    md_ << "## Reproduce\n\n```sh\ntools/train/run-experiment.sh                 # CPU, here (hours; resumable)\n"
-           "tools/train/remote/train-on-gpu.sh             # the lent GPU machine (minutes); see its README\n```\n\n"
+    md_ << "## Reproduce\n\n```sh\ntools/train/run-experiment.sh                 # CPU, here (days; resumable)\n"
+           "tools/train/remote/pack-data.sh                # then the lent GPU machine (minutes): tools/train/remote/README.md\n```\n\n"
            "Both run `leafcheck-train`, copy the models and this report into `model/`, and evaluate every model file "
            "with `leafcheck-cli` (`tools/train/verify-models.mjs`), which must print the engine figures of the Files "
            "table. This report was written by:\n\n```\n"
