@@ -1,7 +1,11 @@
-// Scan history in IndexedDB. A record:
+// Scan history in IndexedDB. A record, as callers give and get it:
 //   {id, createdAt (ms), photo: Blob (JPEG, <= 800 px), thumbnail: Blob (JPEG, 160 px square),
 //    top: [{label, probability}], unsure: bool, reason, location: {latitude, longitude, accuracy} | null,
 //    note: string, model: {name, version, trained}}
+// The pictures are stored as bytes, not Blobs (iPhone browsers refuse Blobs in IndexedDB): see
+// stored-photo.js. Old records with Blobs are converted when read, so the database version stays 1.
+import { decodeRecord, encodeRecord } from './stored-photo.js';
+
 const DB_NAME = 'leafcheck';
 const DB_VERSION = 1;
 const STORE = 'scans';
@@ -45,15 +49,20 @@ export class HistoryStore {
   }
 
   // Resolves to the new id. Rejects with QuotaExceededError when the device is full; nothing is lost.
-  add(record) {
-    return this.#write((store) => store.add(record));
+  async add(record) {
+    const stored = await encodeRecord(record);
+    return this.#write((store) => store.add(stored));
   }
 
+  // Two transactions, because encoding (reading a Blob's bytes) cannot wait inside one. An old record's
+  // Blobs are rewritten as bytes here too. A record deleted in between stays deleted.
   async update(id, changes) {
+    const record = await this.get(id);
+    if (!record) return;
+    const stored = await encodeRecord({ ...record, ...changes });
     const transaction = this.#db.transaction(STORE, 'readwrite');
     const store = transaction.objectStore(STORE);
-    const record = await promisify(store.get(id));
-    if (record) store.put({ ...record, ...changes });
+    if (await promisify(store.get(id))) store.put(stored);
     await transactionDone(transaction);
   }
 
@@ -66,12 +75,12 @@ export class HistoryStore {
   }
 
   async get(id) {
-    return promisify(this.#db.transaction(STORE).objectStore(STORE).get(id));
+    return decodeRecord(await promisify(this.#db.transaction(STORE).objectStore(STORE).get(id)));
   }
 
   // Newest first.
   async list() {
     const all = await promisify(this.#db.transaction(STORE).objectStore(STORE).index('createdAt').getAll());
-    return all.reverse();
+    return all.reverse().map(decodeRecord);
   }
 }
