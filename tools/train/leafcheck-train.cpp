@@ -175,7 +175,8 @@ int main(int argc, char** argv) {
 
     torch::set_num_threads(threads);
     const ExperimentResults results = run_experiment(config);
-    if (config.arms != "abcdef") {
+    const bool every_arm = std::string_view("abcdef").find_first_not_of(config.arms) == std::string_view::npos;
+    if (!every_arm) {
       std::fprintf(stderr, "[done] arms %s in %s; run all arms (without --arms) to write the report\n",
                    config.arms.c_str(), config.out_dir.string().c_str());
       return 0;
