@@ -41,6 +41,10 @@ void write_state(const fs::path& file, const RunState& s) {
   fs::rename(tmp, file);
 }
 
+void set_learning_rate(torch::optim::Adam& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
 double learning_rate_at(double peak, int warmup_steps, int64_t step, int64_t total_steps) {
   const int64_t warmup = std::max<int64_t>(1, std::min<int64_t>(warmup_steps, total_steps / 5));
   if (step < warmup) return peak * static_cast<double>(step + 1) / warmup;

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
@@ -62,32 +61,21 @@ FixMatchSummary run_fixmatch(SeedNet& net, const ImageSet& images, const DeviceI
   if (labelled.empty() || pool.empty()) throw std::invalid_argument(name + ": needs labelled and unlabelled images");
   if (config.unlabelled_ratio < 1 || config.epochs < 1) throw std::invalid_argument(name + ": ratio and epochs >= 1");
   fs::create_directories(dir);
-  const fs::path state_file = dir / "state.txt", model_file = dir / "model.pt", optimizer_file = dir / "optimizer.pt",
-                 epochs_file = dir / "epochs.csv";
+  const CheckpointFiles files(dir);
+  const fs::path epochs_file = dir / "epochs.csv";
   const TrainConfig& lc = config.labelled;
   net->to(data.device);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(lc.learning_rate).weight_decay(lc.weight_decay));
 
   FixMatchSummary summary;
-  RunState state;
-  state.epochs = config.epochs;
-  state.examples = pool.size();
-  if (fs::exists(state_file)) {
-    state = read_state(state_file);
-    if (state.examples != pool.size() || state.epochs != config.epochs)
-      throw std::runtime_error(name + ": the checkpoint in " + dir.string() + " was made for another pool or epoch " +
-                               "count; delete that folder to retrain");
-    torch::load(net, model_file.string(), data.device);
-    summary.epochs = read_epochs(epochs_file, state.epochs_done);
-    summary.seconds = state.seconds;
-    summary.validation_top1 = state.validation_top1;
-    if (state.finished) {
-      std::cerr << "[" << name << "] already trained (" << dir.string() << "), loaded\n";
-      return summary;
-    }
-    torch::load(optimizer, optimizer_file.string(), data.device);
-    std::cerr << "[" << name << "] resuming after epoch " << state.epochs_done << "/" << config.epochs << "\n";
-  }
+  RunState fresh;
+  fresh.epochs = config.epochs;
+  fresh.examples = pool.size();
+  RunState state = resume(files, net, optimizer, fresh, data.device, name);
+  if (state.epochs_done > 0) summary.epochs = read_epochs(epochs_file, state.epochs_done);
+  summary.seconds = state.seconds;
+  summary.validation_top1 = state.validation_top1;
+  if (state.finished) return summary;
 
   std::vector<int64_t> labelled_index, labelled_label, pool_truth;
   for (const Example& e : labelled) {
@@ -133,9 +121,7 @@ FixMatchSummary run_fixmatch(SeedNet& net, const ImageSet& images, const DeviceI
       const int64_t n_l = x_l.size(0), n_u = x_w.size(0);
 
       const int64_t step = epoch * steps_per_epoch + s;
-      for (auto& group : optimizer.param_groups())
-        static_cast<torch::optim::AdamOptions&>(group.options())
-            .lr(learning_rate_at(lc.learning_rate, lc.warmup_steps, step, total_steps));
+      set_learning_rate(optimizer, learning_rate_at(lc.learning_rate, lc.warmup_steps, step, total_steps));
       optimizer.zero_grad();
       // One forward pass over all three parts: BatchNorm sees labelled and unlabelled statistics together.
       const auto logits = net->forward(normalize(torch::cat({x_l, x_w, x_s}), lc.normalization));
@@ -183,10 +169,7 @@ FixMatchSummary run_fixmatch(SeedNet& net, const ImageSet& images, const DeviceI
     state.epochs_done = epoch + 1;
     state.finished = last;
     append_epoch(epochs_file, record);
-    save_atomically(net, model_file);
-    if (!last) save_atomically(optimizer, optimizer_file);
-    write_state(state_file, state);
-    if (last) fs::remove(optimizer_file);
+    save_epoch(files, net, optimizer, state);
     summary.epochs.push_back(record);
   }
   summary.seconds = state.seconds;

@@ -257,12 +257,8 @@ class Card {
       for (const ExperimentReport& seed : results_.seeds)
         if (const ArmResult *ssl = find_arm(seed, key), *mid = find_arm(seed, "c"); ssl && mid)
           diffs.push_back(ssl->test.top1 - mid->test.top1);
-      double mean = 0, sd = 0;
-      for (double d : diffs) mean += d;
-      mean /= std::max<size_t>(1, diffs.size());
-      for (double d : diffs) sd += (d - mean) * (d - mean);
-      sd = diffs.size() > 1 ? std::sqrt(sd / (diffs.size() - 1)) : 0;
-      const double se = diffs.size() > 1 ? sd / std::sqrt(double(diffs.size())) : 0;
+      const Spread paired = spread_of(diffs);
+      const double mean = paired.mean, se = paired.stddev / std::sqrt(double(std::max<size_t>(1, diffs.size())));
       const auto gain = spread(key, [](const ArmResult& a) { return a.test.top1; }).mean -
                         spread("a", [](const ArmResult& a) { return a.test.top1; }).mean;
       md_ << "- " << title(key) << " minus " << title("c") << ", paired by seed: ";

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace leafcheck::train {
 
@@ -30,11 +31,9 @@ std::vector<std::string> arm_keys(const ExperimentResults& results) {
   return keys;
 }
 
-Spread over_seeds(const ExperimentResults& results, const std::string& key,
-                  const std::function<double(const ArmResult&)>& figure) {
+Spread spread_of(std::vector<double> values) {
   Spread s;
-  for (const ExperimentReport& seed : results.seeds)
-    if (const ArmResult* arm = find_arm(seed, key)) s.values.push_back(figure(*arm));
+  s.values = std::move(values);
   if (s.values.empty()) return s;
   for (double v : s.values) s.mean += v;
   s.mean /= static_cast<double>(s.values.size());
@@ -44,6 +43,14 @@ Spread over_seeds(const ExperimentResults& results, const std::string& key,
     s.stddev = std::sqrt(squares / static_cast<double>(s.values.size() - 1));
   }
   return s;
+}
+
+Spread over_seeds(const ExperimentResults& results, const std::string& key,
+                  const std::function<double(const ArmResult&)>& figure) {
+  std::vector<double> values;
+  for (const ExperimentReport& seed : results.seeds)
+    if (const ArmResult* arm = find_arm(seed, key)) values.push_back(figure(*arm));
+  return spread_of(std::move(values));
 }
 
 std::string mean_pm(const Spread& spread) {

@@ -25,6 +25,9 @@ struct Spread {
   double stddev = 0;  // sample standard deviation (0 for one seed)
 };
 
+// Mean and sample standard deviation of any values (empty: zeros).
+Spread spread_of(std::vector<double> values);
+
 // A figure of one arm over every seed.
 Spread over_seeds(const ExperimentResults& results, const std::string& key,
                   const std::function<double(const ArmResult&)>& figure);

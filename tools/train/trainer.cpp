@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <iostream>
 #include <stdexcept>
 
 #include "checkpoint.h"
@@ -26,29 +25,16 @@ TrainSummary train_model(SeedNet& net, const ImageSet& images, const DeviceImage
                          const TrainConfig& config, const fs::path& dir, const std::string& name) {
   if (examples.empty()) throw std::invalid_argument(name + ": no training examples");
   fs::create_directories(dir);
-  const fs::path state_file = dir / "state.txt", model_file = dir / "model.pt", optimizer_file = dir / "optimizer.pt";
+  const CheckpointFiles files(dir);
   net->to(data.device);
 
   torch::optim::Adam optimizer(net->parameters(),
                                torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
-  RunState state;
-  state.epochs = config.epochs;
-  state.examples = examples.size();
-  if (fs::exists(state_file)) {
-    state = read_state(state_file);
-    if (state.examples != examples.size() || state.epochs != config.epochs)
-      throw std::runtime_error(name + ": the checkpoint in " + dir.string() + " was made for " +
-                               std::to_string(state.examples) + " examples x " + std::to_string(state.epochs) +
-                               " epochs, not " + std::to_string(examples.size()) + " x " +
-                               std::to_string(config.epochs) + "; delete that folder to retrain");
-    torch::load(net, model_file.string(), data.device);
-    if (state.finished) {
-      std::cerr << "[" << name << "] already trained (" << dir.string() << "), loaded\n";
-      return {state.seconds, state.examples, state.epochs, state.validation_top1};
-    }
-    torch::load(optimizer, optimizer_file.string(), data.device);
-    std::cerr << "[" << name << "] resuming after epoch " << state.epochs_done << "/" << config.epochs << "\n";
-  }
+  RunState fresh;
+  fresh.epochs = config.epochs;
+  fresh.examples = examples.size();
+  RunState state = resume(files, net, optimizer, fresh, data.device, name);
+  if (state.finished) return {state.seconds, state.examples, state.epochs, state.validation_top1};
 
   std::vector<int64_t> image_index, label;
   for (const Example& e : examples) {
@@ -83,9 +69,7 @@ TrainSummary train_model(SeedNet& net, const ImageSet& images, const DeviceImage
                                            data.backgrounds),
                              config.normalization);
       const int64_t step = epoch * batches_per_epoch + b;
-      for (auto& group : optimizer.param_groups())
-        static_cast<torch::optim::AdamOptions&>(group.options())
-            .lr(learning_rate_at(config.learning_rate, config.warmup_steps, step, total_steps));
+      set_learning_rate(optimizer, learning_rate_at(config.learning_rate, config.warmup_steps, step, total_steps));
       optimizer.zero_grad();
       auto logits = net->forward(input);
       auto loss = torch::nn::functional::cross_entropy(logits, target, loss_options);
@@ -119,10 +103,7 @@ TrainSummary train_model(SeedNet& net, const ImageSet& images, const DeviceImage
     state.seconds += epoch_seconds;
     state.epochs_done = epoch + 1;
     state.finished = last;
-    save_atomically(net, model_file);
-    if (!last) save_atomically(optimizer, optimizer_file);
-    write_state(state_file, state);
-    if (last) fs::remove(optimizer_file);
+    save_epoch(files, net, optimizer, state);
     std::fprintf(stderr, "[%s] epoch %d/%d done in %s: loss %.4f acc %.4f%s | ETA %s\n", name.c_str(), epoch + 1,
                  config.epochs, format_duration(epoch_seconds).c_str(), loss_sum.item<double>() / seen,
                  static_cast<double>(correct.item<int64_t>()) / seen, validation_text.c_str(),
