@@ -195,15 +195,17 @@ torch::Tensor augment_batch(const torch::Tensor& batch, const AugmentConfig& c, 
   torch::NoGradGuard no_grad;
   const int64_t n = batch.size(0);
   const auto options = batch.options();
+  const auto styled = chance(n, c.field_style, options);
+  auto styled_chance = [&](double p) { return chance(n, p, options) & styled; };
   torch::Tensor x = batch;
   if (c.background > 0 && backgrounds.defined() && backgrounds.size(0) > 0)
-    x = paste_backgrounds(x, lab_leaf, backgrounds, c.background);
+    x = paste_backgrounds(x, lab_leaf & styled, backgrounds, c.background);
   x = random_geometry(x, c);
-  x = jitter_colour(x, c);
-  if (c.blur > 0) x = choose(chance(n, c.blur, options), gaussian_blur(x, uniform({n}, 0.4, 1.6, options)), x);
-  if (c.low_resolution > 0) x = choose(chance(n, c.low_resolution, options), low_resolution(x), x);
-  if (c.jpeg > 0) x = choose(chance(n, c.jpeg, options), jpeg_quantize(x, uniform({n}, 15, 75, options).round()), x);
-  if (c.noise > 0) x = x + torch::randn_like(x) * per_image(uniform({n}, 0, c.noise, options));
+  x = choose(styled, jitter_colour(x, c), x);
+  if (c.blur > 0) x = choose(styled_chance(c.blur), gaussian_blur(x, uniform({n}, 0.4, 1.6, options)), x);
+  if (c.low_resolution > 0) x = choose(styled_chance(c.low_resolution), low_resolution(x), x);
+  if (c.jpeg > 0) x = choose(styled_chance(c.jpeg), jpeg_quantize(x, uniform({n}, 15, 75, options).round()), x);
+  if (c.noise > 0) x = x + torch::randn_like(x) * per_image(uniform({n}, 0, c.noise, options) * styled);
   if (c.cutout > 0) x = cutout(x, chance(n, c.cutout, options));
   return x.clamp(0, 1).contiguous(torch::MemoryFormat::ChannelsLast);
 }

@@ -45,6 +45,24 @@ TEST_CASE("the lab-leaf mask covers the leaf and not the grey background") {
   CHECK(mask[0][0][64][120].item<float>() < 0.01f);
 }
 
+TEST_CASE("field_style 0 leaves every image clean but for the geometry; 1 changes them") {
+  torch::manual_seed(5);
+  AugmentConfig c = strong_augment();
+  c.flips = c.rotate90 = false;
+  c.max_rotation_degrees = 0;
+  c.min_crop_area = 1;
+  c.max_aspect_change = 0;
+  c.cutout = 0;
+  const auto photos = lab_like_photo().repeat({8, 1, 1, 1});
+  const auto lab = torch::ones({8}, torch::kBool);
+  const auto backgrounds = torch::rand({4, 3, 128, 128});
+  c.field_style = 0;
+  CHECK((augment_batch(photos, c, lab, backgrounds) - photos).abs().max().item<float>() < 1e-4f);
+  c.field_style = 1;
+  const auto styled = augment_batch(photos, c, lab, backgrounds);
+  CHECK((styled - photos).abs().mean({1, 2, 3}).min().item<float>() > 1e-3f);  // each image changed
+}
+
 TEST_CASE("JPEG quantisation: quality 100 keeps the photo, quality 10 changes it") {
   torch::manual_seed(3);
   // Texture in brightness only: 4:2:0 keeps brightness at full resolution and halves colour detail.

@@ -39,6 +39,9 @@ with the arms x seeds table), results.json, per-class-accuracy.csv and confusion
   --batch N               default 128
   --lr X                  Adam learning rate, default 0.002
   --label-smoothing X     default 0
+  --weight-decay X        Adam's L2 penalty, default 0
+  --field-style X         chance that a training image gets the field-style augmentation (busy
+                          background, colour, blur, low resolution, JPEG, noise); default 1
   --field-weight X        a field crop is drawn this many times as often as a lab photo, default 2
   --class-balance X       0: classes drawn as often as they have photos, 1: all equally; default 0.5
   --labelled-fraction X   default 0.3
@@ -132,6 +135,12 @@ int main(int argc, char** argv) {
       else if (arg == "--lr") config.supervised.learning_rate = number();
       else if (arg == "--label-smoothing")
         config.supervised.label_smoothing = config.ssl.finetune.label_smoothing = number();
+      else if (arg == "--weight-decay")
+        config.supervised.weight_decay = config.ssl.finetune.weight_decay = config.fixmatch.labelled.weight_decay =
+            number();
+      else if (arg == "--field-style")
+        config.supervised.augment.field_style = config.ssl.finetune.augment.field_style =
+            config.fixmatch.labelled.augment.field_style = static_cast<float>(number());
       else if (arg == "--field-weight") field_weight = number();
       else if (arg == "--class-balance") class_balance = number();
       else if (arg == "--labelled-fraction") config.low_fraction = number();

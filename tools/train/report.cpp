@@ -429,10 +429,12 @@ class Card {
         << "- Sampling: each epoch draws as many examples as the arm has, with replacement; a field crop weighs "
         << fixed(sup.sampling.field_weight, 1) << " lab photos and a class's share grows with its weight to the power "
         << fixed(1 - sup.sampling.class_balance, 2) << " (thin classes are drawn more often than their share)\n"
-        << "- Augmentation, batched on the training device: flips, 90-degree turns and rotations up to "
+        << "- Augmentation, batched on the training device: for every image flips, 90-degree turns and rotations up to "
         << fixed(a.max_rotation_degrees, 0) << " degrees (mirrored borders), crops of " << std::lround(100 * a.min_crop_area)
         << "-100% of the area (aspect +-" << std::lround(100 * a.max_aspect_change)
-        << "%) resized back; lab leaves get a busy background with probability " << fixed(a.background, 2)
+        << "%) resized back; then, for " << pct(a.field_style)
+        << " of images (the others stay clean), the field-style steps: lab leaves get a busy background with probability "
+        << fixed(a.background, 2)
         << " (the leaf is cut out of its plain grey background by saturation, and photos without leaves or blurred "
            "field crops go behind it); brightness/contrast x[1-"
         << a.brightness << ", 1+" << a.brightness << "], saturation x[1-" << a.saturation << ", 1+" << a.saturation
@@ -442,7 +444,7 @@ class Card {
         << a.noise << "\n"
         << "- Supervised arms: Adam, learning rate " << sup.learning_rate << " with " << sup.warmup_steps
         << "-step linear warm-up then cosine decay to 0, batch " << sup.batch_size << ", " << sup.epochs
-        << " epochs, label smoothing " << sup.label_smoothing << "; every arm of a seed starts from the same initial "
+        << " epochs, label smoothing " << sup.label_smoothing << ", weight decay " << sup.weight_decay << "; every arm of a seed starts from the same initial "
            "weights\n"
         << "- Labelled subsets: per class, the files whose seeded name hash is lowest, so the "
         << std::lround(100 * cfg_.low_fraction) << "% set is inside the " << std::lround(100 * cfg_.mid_fraction)

@@ -8,6 +8,10 @@
 #   gpu.sh experiment SEEDS [options]  unpack, wait for the build, then in the background: for each seed
 #                                      three processes (arms d, abe, cf) on one run folder, sharing the
 #                                      GPU, and when all have finished one pass that writes the report
+#   gpu.sh sweep FILE                  unpack, wait for the build, then in the background one process per
+#                                      line of FILE ("NAME options...", e.g. "d-style50 --seeds 1 --arms d
+#                                      --field-style 0.5"), each in its own run folder runs/sweep/NAME:
+#                                      variants to compare before the full experiment
 #   gpu.sh status [seconds]            wait up to that long for the run to finish; print its progress
 #   gpu.sh collect                     pack models, report and pictures into $OUT
 set -euo pipefail
@@ -63,7 +67,7 @@ experiment)
   seeds=${2:?seeds, e.g. 1,2,3}
   shift 2
   prepare
-  rm -f "$work"/train-*.log
+  rm -f "$work"/train-*.log "$work"/sweep-*.log
   train="$build/tools/train/leafcheck-train --data ../shared/data/plantvillage --not-leaf ../shared/data/background_without_leaves --field ../shared/data/plantdoc_field --out runs/gpu --device cuda --resume"
   # One process per seed and arm group keeps the GPU busy: each alone is held back by launching
   # small kernels. (b) and (e) start from (a), so they share its process.
@@ -78,10 +82,25 @@ experiment)
   sleep 30
   tail -qn1 "$work"/train-*.log
   ;;
+sweep)
+  file=${2:?a file of lines "NAME options..."}
+  prepare
+  rm -f "$work"/train-*.log "$work"/sweep-*.log
+  train="$build/tools/train/leafcheck-train --data ../shared/data/plantvillage --not-leaf ../shared/data/background_without_leaves --field ../shared/data/plantdoc_field --device cuda --resume --threads 1"
+  script="cd '$repo_copy' && mkdir -p runs/sweep"
+  while read -r name options; do
+    [ -n "$name" ] && [ "${name:0:1}" != "#" ] || continue
+    script+=" && { $train --out runs/sweep/$name $options >'$work/sweep-$name.log' 2>&1 & }"
+  done <"$file"
+  setsid nohup bash -c "$script && wait" >/dev/null 2>&1 </dev/null &
+  sleep 30
+  tail -qn1 "$work"/sweep-*.log
+  ;;
 status)
   deadline=$((SECONDS + ${2:-0}))
   while pgrep -x leafcheck-train >/dev/null && ((SECONDS < deadline)); do sleep 5; done
-  for log in "$work"/train-*.log; do
+  for log in "$work"/train-*.log "$work"/sweep-*.log; do
+    [ -e "$log" ] || continue
     echo "== $(basename "$log"): $(grep -E '^\[(seed|export|experiment|done)' "$log" | tail -2)"
     tail -n1 "$log" | cut -c1-200
   done
@@ -89,14 +108,15 @@ status)
   ;;
 collect)
   run=$repo_copy/runs/gpu
-  cat "$work"/train-*.log >"$OUT/train.log"
+  cat "$work"/train-*.log >"$OUT/train.log" 2>/dev/null || true
+  cat "$work"/sweep-*.log >"$OUT/sweep.log" 2>/dev/null || true
   cp "$work/gpu.txt" "$OUT/"
   # The shipped seed's model files are in the run folder itself; the other seeds' stay there.
-  tar -C "$run" -czf "$OUT/results.tgz" --exclude='*.pt' --exclude='*.tmp' --exclude='./seed-*/*.lcm' .
+  [ -d "$run" ] && tar -C "$run" -czf "$OUT/results.tgz" --exclude='*.pt' --exclude='*.tmp' --exclude='./seed-*/*.lcm' .
   ls -l "$OUT"
   ;;
 *)
-  sed -n '2,14p' "$0"
+  sed -n '2,18p' "$0"
   exit 2
   ;;
 esac
