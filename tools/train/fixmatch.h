@@ -20,7 +20,7 @@ struct FixMatchConfig {
   double threshold = 0.95;        // a weak view's top probability must reach this to teach the strong view
   double unlabelled_weight = 1.0;  // lambda_u: the consistency loss against the labelled cross-entropy
   int unlabelled_ratio = 2;        // mu: unlabelled photos per labelled photo in a batch
-  int epochs = 20;                 // passes over the unlabelled pool
+  int epochs = 40;                 // passes over the unlabelled pool (20 at half the rate gained 0.6 points on (a))
   // Batch size (labelled part), learning rate, warm-up, labelled augmentation, sampling, seed, logging.
   TrainConfig labelled;
   AugmentConfig weak = weak_augment();

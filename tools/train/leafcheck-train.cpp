@@ -35,7 +35,7 @@ with the arms x seeds table), results.json, per-class-accuracy.csv and confusion
   --unlabeled DIR         extra photos without labels for the semi-supervised arms (searched recursively)
   --device NAME           auto (CUDA when LibTorch sees a GPU), cpu or cuda; default auto
   --seeds LIST            comma-separated seeds, e.g. 1,2,3; default 1
-  --epochs N              supervised epochs per arm, default 50
+  --epochs N              supervised epochs per arm, default 60
   --batch N               default 128
   --lr X                  Adam learning rate, default 0.002
   --label-smoothing X     default 0
@@ -51,8 +51,8 @@ with the arms x seeds table), results.json, per-class-accuracy.csv and confusion
   --ssl-lr X              learning rate per round, default 0.0005
   --ssl-threshold X       accept pseudo-labels with probability above X, default 0.9
   --ssl-min-new X         stop when a round adds less than this fraction of the pool, default 0.01
-  --fixmatch-epochs N     FixMatch passes over the unlabelled pool, default 20
-  --fixmatch-lr X         default 0.0005
+  --fixmatch-epochs N     FixMatch passes over the unlabelled pool, default 40
+  --fixmatch-lr X         default 0.001
   --fixmatch-threshold X  default 0.95
   --fixmatch-ratio N      unlabelled photos per labelled one in a batch, default 2
   --arms LIST             run only these arms (letters of abcdef; b and e include a) without writing
@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     // after every round); ten with a warm-up let it settle on the larger set.
     config.ssl.finetune.epochs = 10;
     config.fixmatch.labelled = config.supervised;
-    config.fixmatch.labelled.learning_rate = 5e-4;
+    config.fixmatch.labelled.learning_rate = 1e-3;
     config.lab_only_augment = plain_augment();
     double field_weight = config.supervised.sampling.field_weight;
     double class_balance = config.supervised.sampling.class_balance;
