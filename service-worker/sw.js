@@ -23,6 +23,31 @@ precaching.precacheAndRoute(PRECACHE);
 precaching.cleanupOutdatedCaches();
 // Offline navigations (the start URL with parameters, a deep link, a reload) all get the app shell.
 routing.registerRoute(new routing.NavigationRoute(precaching.createHandlerBoundToURL('index.html')));
+// Web Share Target (the manifest's share_target): a photo shared from the camera or gallery app arrives
+// as a POST, offline too. It waits in its own cache until the page takes it (web/js/share-target.js,
+// whose cache name, key and parameter these must match), and the page is told whether one came.
+const SHARE_TARGET = new URL('share-target', self.registration.scope).href;
+routing.registerRoute(
+  ({ url }) => url.href === SHARE_TARGET,
+  async ({ request }) => {
+    let state = 'none';
+    try {
+      const form = await request.formData();
+      const photo = form.getAll('photo').find((item) => item instanceof File && item.size > 0);
+      if (photo) {
+        const cache = await caches.open('leafcheck-share-target');
+        const headers = { 'Content-Type': photo.type || 'application/octet-stream', 'X-File-Name': encodeURIComponent(photo.name) };
+        await cache.put(new URL('shared-photo', self.registration.scope).href, new Response(photo, { headers }));
+        state = 'photo';
+      }
+    } catch (error) {
+      console.warn('Leafcheck could not keep the shared photo:', error);
+      state = 'error';
+    }
+    return Response.redirect(new URL(`./?shared=${state}`, self.registration.scope).href, 303);
+  },
+  'POST',
+);
 // The first install takes over the open page at once so it works offline without a reload; updates
 // wait for skipWaiting below.
 core.clientsClaim();

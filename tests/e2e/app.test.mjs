@@ -272,13 +272,19 @@ describe('Leafcheck PWA in Chromium', () => {
     });
   }
 
-  test('keyboard: Tab reaches the tabs and every way to scan, each with a visible focus ring', async () => {
+  test('installable: Chromium offers to install the app, and the page shows that as an "Install app" button', async () => {
+    await page.goto(`${server.url}#scan`);
+    await page.locator('#install-app').waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  test('keyboard: Tab reaches the install button, the tabs and every way to scan, each with a visible focus ring', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}#scan`);
     if (await page.locator('#result-again').isVisible()) await page.locator('#result-again').click();
+    await page.locator('#install-app').waitFor({ state: 'visible', timeout: 30_000 });
     await page.locator('.skip-link').focus();
     const reached = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       await page.keyboard.press('Tab');
       reached.push(
         await page.evaluate(() => {
@@ -290,7 +296,7 @@ describe('Leafcheck PWA in Chromium', () => {
       );
     }
     const ids = reached.map((entry) => entry.id);
-    assert.deepEqual(ids, ['tab-scan', 'tab-history', 'tab-settings', 'input-camera', 'open-live-camera', 'input-gallery']);
+    assert.deepEqual(ids, ['install-app', 'tab-scan', 'tab-history', 'tab-settings', 'input-camera', 'open-live-camera', 'input-gallery']);
     assert.deepEqual(reached.filter((entry) => !entry.ring), []);
   });
 

@@ -9,9 +9,11 @@ import { HistoryStore } from './history-store.js';
 import { clearHistoryList, renderHistoryList } from './history-view.js';
 import { LANGUAGES, Translations, preferredLanguage } from './i18n.js';
 import { decodeForDisplay, grabFrame, photoBlob, thumbnailBlob } from './images.js';
+import { InstallOffer } from './install.js';
 import { OfflineSupport } from './offline.js';
 import { showResult } from './result-view.js';
 import { canShare, shareRecord } from './share.js';
+import { takeSharedPhoto } from './share-target.js';
 import { judge } from './verdict.js';
 
 // Larger files are refused before reading them: no phone photo comes near this.
@@ -131,6 +133,20 @@ async function scanFile(file) {
   } catch (error) {
     failScan(error);
   }
+}
+
+// The page was opened by a photo shared from another app (web/js/share-target.js).
+async function scanSharedPhoto() {
+  let shared;
+  try {
+    shared = await takeSharedPhoto();
+  } catch (error) {
+    console.warn('Leafcheck could not read the shared photo:', error);
+    shared = { error: 'error' };
+  }
+  if (!shared) return;
+  if (shared.file) scanFile(shared.file);
+  else showError($('scan-error'), shared.error === 'none' ? 'errorSharedNoPhoto' : 'errorSharedReceive');
 }
 
 async function scanCameraFrame() {
@@ -435,6 +451,7 @@ function wire() {
     scanFile(file);
   });
   if (!LiveCamera.supported) $('open-live-camera').hidden = true;
+  new InstallOffer($('install-app'), $('install-hint-ios'));
 
   offline.addEventListener('change', () => {
     renderOfflineState();
@@ -458,6 +475,7 @@ await renderHistory();
 
 offline.start().then(async (controlled) => {
   startEngine();
+  if (controlled) scanSharedPhoto();
   if (controlled) await offline.persist();
   await engineReady.catch(() => {});
   await offline.refresh();
