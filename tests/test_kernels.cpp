@@ -13,6 +13,7 @@
 
 #include "kernels/optimized_ops.h"
 #include "kernels/reference_ops.h"
+#include "kernels/winograd_ops.h"
 
 namespace opt = leafcheck::optimized_ops;
 namespace ref = leafcheck::reference_ops;
@@ -117,12 +118,15 @@ std::vector<ConvCase> conv_cases(std::mt19937& rng) {
 struct ConvData {
   std::vector<float> input;
   std::vector<float> conv;
+  std::vector<float> weight;
+  std::vector<float> bias;
   opt::PackedConv3x3 packed;
 
   ConvData(const ConvCase& c, std::mt19937& rng)
-      : input(random_values(c.h * c.w * c.cin, rng)), conv(c.h * c.w * c.cout) {
-    const auto weight = random_values(c.cout * c.cin * 9, rng);
-    const auto bias = random_values(c.cout, rng);
+      : input(random_values(c.h * c.w * c.cin, rng)),
+        conv(c.h * c.w * c.cout),
+        weight(random_values(c.cout * c.cin * 9, rng)),
+        bias(random_values(c.cout, rng)) {
     ref::conv3x3(input, {c.h, c.w, c.cin}, weight, bias, c.cout, c.relu, conv);
     packed = opt::pack_conv3x3(weight, bias, c.cout, c.cin);
   }
@@ -172,6 +176,50 @@ TEST_CASE("conv3x3_maxpool2x2 matches reference conv3x3 then maxpool2x2") {
 TEST_CASE("conv3x3_maxpool2x2 on the seed architecture's first layer (several bands)") {
   std::mt19937 rng(3);
   check_conv3x3_maxpool2x2({128, 128, 3, 32, true}, rng);
+}
+
+// Winograd's transforms scale the values before the products and sum 16 of them per output, yet on
+// inputs in [-1, 1] it stays within the direct kernel's bound (2e-6 per term), which is what it is held to.
+void check_winograd_maxpool2x2(const ConvCase& c, std::mt19937& rng) {
+  INFO(c.describe());
+  const ConvData data(c, rng);
+  std::vector<float> want(c.h / 2 * (c.w / 2) * c.cout);
+  ref::maxpool2x2(data.conv, {c.h, c.w, c.cout}, want);
+
+  PlaneBuffer in(c.h, c.w, c.cin, 1, 2);
+  in.fill(data.input);
+  PlaneBuffer out(c.h / 2, c.w / 2, c.cout, 1, 1);
+  const auto packed = opt::pack_winograd_f2x3(data.weight, data.bias, c.cout, c.cin);
+  std::vector<float> scratch(opt::conv3x3_winograd_maxpool2x2_scratch_size(c.h, c.w, c.cin, c.cout), kNaN);
+  opt::conv3x3_winograd_maxpool2x2(packed, in.plane, out.plane, opt::Clamp::relu_if(c.relu), scratch);
+  check_close(out.read(), want, 9 * c.cin);
+  CHECK(out.writes_outside() == 0);
+}
+
+TEST_CASE("Winograd F(2x2,3x3) conv3x3 + maxpool2x2 matches reference conv3x3 then maxpool2x2") {
+  std::mt19937 rng(11);
+  for (ConvCase c : conv_cases(rng)) {
+    c.h = std::max<size_t>(c.h, 2);
+    c.w = std::max<size_t>(c.w, 2);
+    check_winograd_maxpool2x2(c, rng);
+  }
+}
+
+TEST_CASE("Winograd on the seed architecture's layers 2 to 4 (several bands)") {
+  std::mt19937 rng(12);
+  check_winograd_maxpool2x2({64, 64, 32, 64, true}, rng);
+  check_winograd_maxpool2x2({32, 32, 64, 128, true}, rng);
+  check_winograd_maxpool2x2({16, 16, 128, 256, true}, rng);
+}
+
+TEST_CASE("Winograd rejects planes that do not match the packed weights") {
+  std::mt19937 rng(13);
+  const auto packed = opt::pack_winograd_f2x3(random_values(4 * 3 * 9, rng), random_values(4, rng), 4, 3);
+  PlaneBuffer in(4, 4, 5, 1, 0);
+  PlaneBuffer out(2, 2, 4, 0, 0);
+  std::vector<float> scratch(opt::conv3x3_winograd_maxpool2x2_scratch_size(4, 4, 5, 4));
+  CHECK_THROWS_AS(opt::conv3x3_winograd_maxpool2x2(packed, in.plane, out.plane, {}, scratch), std::invalid_argument);
+  CHECK_THROWS_AS(opt::pack_winograd_f2x3(random_values(10, rng), random_values(4, rng), 4, 3), std::invalid_argument);
 }
 
 TEST_CASE("conv3x3 rejects planes that do not match the packed weights") {

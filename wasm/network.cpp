@@ -8,12 +8,19 @@
 
 #include "kernels/optimized_ops.h"
 #include "kernels/reference_ops.h"
+#include "kernels/winograd_ops.h"
 
 namespace leafcheck {
 namespace {
 
 namespace opt = optimized_ops;
 namespace ref = reference_ops;
+
+// A fused conv + max-pool with at least this many input channels runs as Winograd F(2x2,3x3).
+// Measured on the seed architecture (CPU ms per inference, min of 100; wasm/README.md): Winograd on
+// layers 2-4 3.1-3.4 natively against 4.7-4.9 direct and 3.4-3.9 with layer 2 direct; on all four
+// layers 4.0 (the RGB first layer's transforms cost more than its 27 multiplies per pixel save).
+constexpr size_t kWinogradMinInChannels = 16;
 
 // One intermediate result. Vectors (after GlobalAvgPool) are 1x1xC. An activation read by an
 // optimized conv carries a one-pixel zero border (pad = 1) that is zeroed once and never written.
@@ -35,14 +42,15 @@ struct Activation {
   std::span<float> values() { return {storage.data(), size()}; }
 };
 
-enum class Op { Conv3x3, Conv3x3MaxPool, MaxPool, GlobalAvgPool, Linear, Relu };
+enum class Op { Conv3x3, Conv3x3MaxPool, Conv3x3WinogradMaxPool, MaxPool, GlobalAvgPool, Linear, Relu };
 
 struct Step {
   Op op;
   size_t src;
   size_t dst;     // == src for the in-place Relu
-  size_t params;  // Optimized: index into convs/linears. Reference: index into layers.
+  size_t params;  // Optimized: index into convs/winograds/linears. Reference: index into layers.
   bool relu;
+  size_t layer;  // the model layer the step computes
 };
 
 std::string layer_name(size_t index, const char* kind) { return "layer " + std::to_string(index) + " (" + kind + ")"; }
@@ -66,6 +74,7 @@ struct Network::Impl {
   std::vector<Step> steps;
   std::vector<Layer> layers;  // Reference only: the weights as the file has them.
   std::vector<opt::PackedConv3x3> convs;
+  std::vector<opt::PackedWinograd> winograds;
   std::vector<opt::PackedLinear> linears;
   std::vector<float> scratch;
 
@@ -101,7 +110,7 @@ struct Network::Impl {
           expect_shape(layer.weight, {out, static_cast<uint32_t>(cur.channels), 3, 3}, what + " weight");
           expect_shape(layer.bias, {out}, what + " bias");
           acts.push_back({cur.height, cur.width, out, true, 0, {}});
-          steps.push_back({Op::Conv3x3, src, src + 1, add_conv(layer, i), layer.fused_relu});
+          steps.push_back({Op::Conv3x3, src, src + 1, add_conv(layer, i), layer.fused_relu, i});
           break;
         }
         case LayerKind::MaxPool2x2: {
@@ -111,18 +120,19 @@ struct Network::Impl {
           Step* producer = producer_of_current();
           if (optimized() && producer != nullptr && producer->op == Op::Conv3x3) {
             producer->op = Op::Conv3x3MaxPool;
+            if (acts[producer->src].channels >= kWinogradMinInChannels) use_winograd(*producer, spec);
             acts.back().height /= 2;
             acts.back().width /= 2;
           } else {
             acts.push_back({cur.height / 2, cur.width / 2, cur.channels, true, 0, {}});
-            steps.push_back({Op::MaxPool, src, src + 1, i, false});
+            steps.push_back({Op::MaxPool, src, src + 1, i, false, i});
           }
           break;
         }
         case LayerKind::GlobalAvgPool:
           if (!cur.spatial) throw ModelError(layer_name(i, "GlobalAvgPool") + ": needs an image input, got a vector");
           acts.push_back({1, 1, cur.channels, false, 0, {}});
-          steps.push_back({Op::GlobalAvgPool, src, src + 1, i, false});
+          steps.push_back({Op::GlobalAvgPool, src, src + 1, i, false, i});
           break;
         case LayerKind::Linear: {
           const std::string what = layer_name(i, "Linear");
@@ -133,16 +143,17 @@ struct Network::Impl {
           expect_shape(layer.weight, {out, static_cast<uint32_t>(cur.channels)}, what + " weight");
           expect_shape(layer.bias, {out}, what + " bias");
           acts.push_back({1, 1, out, false, 0, {}});
-          steps.push_back({Op::Linear, src, src + 1, add_linear(layer, i), layer.fused_relu});
+          steps.push_back({Op::Linear, src, src + 1, add_linear(layer, i), layer.fused_relu, i});
           break;
         }
         case LayerKind::Relu: {
           Step* producer = producer_of_current();
           if (optimized() && producer != nullptr &&
-              (producer->op == Op::Conv3x3 || producer->op == Op::Conv3x3MaxPool || producer->op == Op::Linear)) {
+              (producer->op == Op::Conv3x3 || producer->op == Op::Conv3x3MaxPool ||
+               producer->op == Op::Conv3x3WinogradMaxPool || producer->op == Op::Linear)) {
             producer->relu = true;
           } else {
-            steps.push_back({Op::Relu, src, src, i, false});
+            steps.push_back({Op::Relu, src, src, i, false, i});
           }
           break;
         }
@@ -166,6 +177,16 @@ struct Network::Impl {
     return convs.size() - 1;
   }
 
+  // Repacks a fused conv + max-pool step for Winograd F(2x2,3x3); its direct packing is dropped.
+  void use_winograd(Step& step, const ModelSpec& spec) {
+    const Layer& layer = spec.layers[step.layer];
+    winograds.push_back(
+        opt::pack_winograd_f2x3(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
+    convs[step.params] = {};
+    step.op = Op::Conv3x3WinogradMaxPool;
+    step.params = winograds.size() - 1;
+  }
+
   size_t add_linear(const Layer& layer, size_t index) {
     if (!optimized()) return keep_layer(layer, index);
     linears.push_back(
@@ -182,11 +203,18 @@ struct Network::Impl {
   void allocate() {
     size_t scratch_size = 0;
     for (const Step& s : steps) {
-      if (s.op == Op::Conv3x3 || s.op == Op::Conv3x3MaxPool) acts[s.src].pad = optimized() ? 1 : 0;
+      if (s.op == Op::Conv3x3 || s.op == Op::Conv3x3MaxPool || s.op == Op::Conv3x3WinogradMaxPool) {
+        acts[s.src].pad = optimized() ? 1 : 0;
+      }
       if (s.op == Op::Conv3x3MaxPool) {
         const Activation& in = acts[s.src];
         scratch_size =
             std::max(scratch_size, opt::conv3x3_maxpool2x2_scratch_size(in.height, in.width, acts[s.dst].channels));
+      }
+      if (s.op == Op::Conv3x3WinogradMaxPool) {
+        const Activation& in = acts[s.src];
+        scratch_size = std::max(scratch_size, opt::conv3x3_winograd_maxpool2x2_scratch_size(
+                                                  in.height, in.width, in.channels, acts[s.dst].channels));
       }
     }
     for (Activation& a : acts) a.storage.assign((a.height + 2 * a.pad) * (a.width + 2 * a.pad) * a.channels, 0.0f);
@@ -202,6 +230,10 @@ struct Network::Impl {
         break;
       case Op::Conv3x3MaxPool:
         opt::conv3x3_maxpool2x2(convs[s.params], in.plane(), out.plane(), opt::Clamp::relu_if(s.relu), scratch);
+        break;
+      case Op::Conv3x3WinogradMaxPool:
+        opt::conv3x3_winograd_maxpool2x2(winograds[s.params], in.plane(), out.plane(), opt::Clamp::relu_if(s.relu),
+                                         scratch);
         break;
       case Op::MaxPool:
         opt::maxpool2x2(in.plane(), out.plane());
@@ -229,6 +261,7 @@ struct Network::Impl {
         break;
       }
       case Op::Conv3x3MaxPool:
+      case Op::Conv3x3WinogradMaxPool:
         throw std::logic_error("Network: the reference path never fuses conv and maxpool");
       case Op::MaxPool:
         ref::maxpool2x2(in.values(), in.shape(), out.values());

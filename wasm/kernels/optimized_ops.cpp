@@ -5,6 +5,7 @@
 
 #include "f32-gemv-minmax.h"
 #include "f32-igemm-minmax.h"
+#include "tile_shapes.h"
 #include "vec.h"
 
 namespace leafcheck::optimized_ops {
@@ -13,27 +14,9 @@ namespace {
 using simd::kLanes;
 using simd::vf;
 
-// Conv tile per target. AVX2: 6x16 keeps 12 accumulators + 2 weight vectors + 1 broadcast in the
-// 16 ymm registers (XNNPACK's f32-igemm-6x16 shape). SIMD128: engines map v128 to the 16 xmm
-// registers (V8 keeps one as scratch) and there is no FMA, so each multiply-add needs a temporary:
-// 2x16 (8 accumulators + 4 weight vectors + 1 broadcast + 1 temporary) issues the fewest
-// instructions per multiply-add (one v128.load32_splat and its address per 4 of them). Measured
-// in node 20 (CPU ms per inference, wasm/README.md): 2x16 11.3, 4x8 11.9, 5x8 14.2, 2x12 13.1,
-// 1x16 14.9, 3x12 24.0; XNNPACK's "splat" variant (one v128 load of 4 inputs, then lane shuffles)
-// 16.9 at 4x8 and 17.3 at 2x16. Scalar: 2x4 (8 accumulators); wasm engines keep f32 locals in xmm
-// registers too, and a 4x4 tile spills (measured in node: 2x4 about 1.5x faster than 4x4, 2x2,
-// 1x4, 3x3 or 1x8).
-#if defined(__AVX2__) && defined(LEAFCHECK_SIMD)
-constexpr size_t kConvMR = 6;
-constexpr size_t kConvNV = 2;
-#elif defined(LEAFCHECK_SIMD) && (defined(__wasm_simd128__) || defined(__SSE2__) || defined(__ARM_NEON))
-constexpr size_t kConvMR = 2;
-constexpr size_t kConvNV = 4;
-#else
-constexpr size_t kConvMR = 2;
-constexpr size_t kConvNV = 4;
-#endif
-constexpr size_t kConvNR = kConvNV * kLanes;
+using kernels::kConvMR;
+using kernels::kConvNR;
+using kernels::kConvNV;
 
 constexpr size_t kLinearNV = 4;
 constexpr size_t kLinearNB = kLinearNV * kLanes;
