@@ -1,6 +1,6 @@
 // Leafcheck page: wires the scan inputs, the inference worker, the result, history and settings.
 import buildInfo from './build-info.js';
-import { LiveCamera } from './camera.js';
+import { LiveCamera, grabFrame } from './camera.js';
 import { ClassifierClient } from './classifier-client.js';
 import { historyToCsv } from './csv.js';
 import { $, element } from './dom.js';
@@ -8,10 +8,9 @@ import { cameraErrorKey, isQuotaError, scanErrorKey } from './errors.js';
 import { HistoryStore } from './history-store.js';
 import { clearHistoryList, renderHistoryList } from './history-view.js';
 import { LANGUAGES, Translations, preferredLanguage } from './i18n.js';
-import { decodeForDisplay, grabFrame, photoBlob, thumbnailBlob } from './images.js';
 import { InstallOffer } from './install.js';
 import { OfflineSupport } from './offline.js';
-import { showResult } from './result-view.js';
+import { showResult, showResultPhoto } from './result-view.js';
 import { canShare, shareRecord } from './share.js';
 import { takeSharedPhoto } from './share-target.js';
 import { judge } from './verdict.js';
@@ -127,9 +126,7 @@ async function scanFile(file) {
     if (!engineReady || engineError) startEngine();
     await engineReady;
     setStatus(tr.t('analysing'));
-    const bytes = await file.arrayBuffer();
-    const [classification, bitmap] = await Promise.all([client.classifyEncoded(bytes), decodeForDisplay(file)]);
-    await finishScan(classification, bitmap, file, position);
+    await finishScan(await client.classifyPicture(file), file, position);
   } catch (error) {
     failScan(error);
   }
@@ -152,7 +149,7 @@ async function scanSharedPhoto() {
 async function scanCameraFrame() {
   let frame;
   try {
-    frame = await grabFrame($('live-video'));
+    frame = grabFrame($('live-video'));
   } catch (error) {
     failScan(error);
     return;
@@ -161,24 +158,22 @@ async function scanCameraFrame() {
   const position = currentLocation();
   try {
     if (!engineReady || engineError) startEngine();
-    const { imageData, blob } = frame;
     await engineReady;
     setStatus(tr.t('analysing'));
-    const [classification, bitmap] = await Promise.all([client.classifyRgba(imageData), decodeForDisplay(blob)]);
-    await finishScan(classification, bitmap, blob, position);
+    await finishScan(await client.classifyRgba(frame), frame, position);
   } catch (error) {
     failScan(error);
   }
 }
 
-async function finishScan(classification, bitmap, original, locationPromise) {
+// The verdict is shown first; the stored photo and thumbnail are encoded in the worker after it, and
+// until then the result shows the scanned file itself. `source`: that file, or a camera frame's ImageData.
+async function finishScan(classification, source, locationPromise) {
   const verdict = judge(classification);
-  const [photo, thumbnail] = bitmap ? await Promise.all([photoBlob(bitmap), thumbnailBlob(bitmap)]) : [original, null];
-  bitmap?.close();
   const record = {
     createdAt: Date.now(),
-    photo,
-    thumbnail,
+    photo: source instanceof Blob ? source : null,
+    thumbnail: null,
     top: classification.top.map(({ label, probability }) => ({ label, probability })),
     unsure: verdict.unsure,
     reason: verdict.reason,
@@ -192,6 +187,16 @@ async function finishScan(classification, bitmap, original, locationPromise) {
   performance.clearMeasures('leafcheck:scan');
   performance.measure('leafcheck:scan', 'leafcheck:scan-start');
   $('result').focus();
+  const scan = currentScan;
+  const pictures = await client.storedPictures(source).catch((error) => {
+    console.warn('Leafcheck could not encode the photo:', error);
+    return { photo: null, thumbnail: null };
+  });
+  if (pictures.photo) {
+    record.photo = pictures.photo;
+    record.thumbnail = pictures.thumbnail;
+    if (currentScan === scan) showResultPhoto(tr, record);
+  }
   record.location = await locationPromise;
   await saveCurrentScan();
 }
