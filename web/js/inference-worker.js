@@ -4,8 +4,9 @@
 //   {type: 'classify-picture', picture: Blob}                      -> {ok: true, result: classification}
 //   {type: 'classify-rgba', pixels: ArrayBuffer, width, height}     -> {ok: true, result: classification}
 //   {type: 'store-pictures', source: Blob or ImageData}             -> {ok: true, result: {photo, thumbnail}}
-// A classification says which decoder read the picture: `decoder` is 'browser' (model-picture.js) or
-// 'engine' (the C++ decoder: pictures the browser cannot decode, and the over-limit refusal).
+// A classification says which decoder read the picture, `decoder`: 'image-decoder' or 'create-image-bitmap'
+// (the browser's, model-picture.js), 'engine' (the C++ decoder: pictures the browser cannot decode, and
+// the over-limit refusal) or 'rgba' (pixels handed over).
 // Failures answer {ok: false, error: {name, message}} with the engine's error name (ImageError, ModelError).
 // Engine and model URLs both come from one build's build-info, so a worker never pairs an old model
 // with a new engine.
@@ -68,12 +69,13 @@ function plain(result, decoder) {
 async function classifyPicture(picture) {
   const { classifier, info } = await classifierPromise;
   const started = performance.now();
-  const pixels = await modelPixels(picture, info.inputWidth, info.inputHeight);
-  if (!pixels) {
+  const decoded = await modelPixels(picture, info.inputWidth, info.inputHeight);
+  if (!decoded) {
     return plain(classifier.classifyEncoded(new Uint8Array(await picture.arrayBuffer()), ENGINE_TOP_K), 'engine');
   }
   const decodeMs = performance.now() - started;
-  const result = plain(classifier.classifyRgba(pixels.data, pixels.width, pixels.height, ENGINE_TOP_K), 'browser');
+  const { pixels, via } = decoded;
+  const result = plain(classifier.classifyRgba(pixels.data, pixels.width, pixels.height, ENGINE_TOP_K), via);
   result.timings.decodeMs = decodeMs;
   return result;
 }
@@ -87,7 +89,7 @@ async function handle(message) {
       return classifyPicture(message.picture);
     case 'classify-rgba': {
       const { classifier } = await classifierPromise;
-      return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, ENGINE_TOP_K), 'browser');
+      return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, ENGINE_TOP_K), 'rgba');
     }
     case 'store-pictures':
       return storedPictures(message.source);

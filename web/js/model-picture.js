@@ -81,8 +81,8 @@ function sizeOf(picture) {
   return picture instanceof ImageBitmap ? [picture.width, picture.height] : [picture.displayWidth, picture.displayHeight];
 }
 
-// The RGBA pixels (ImageData) the engine gets for `blob`, or null when the browser cannot decode it or
-// it is over the engine's limit: the engine's decoder decides then.
+// {pixels: the ImageData the engine gets for `blob`, via: 'image-decoder' or 'create-image-bitmap'}, or
+// null when the browser cannot decode it or it is over the engine's limit: the engine's decoder decides then.
 export async function modelPixels(blob, inputWidth, inputHeight) {
   let picture;
   try {
@@ -91,6 +91,7 @@ export async function modelPixels(blob, inputWidth, inputHeight) {
     return null;
   }
   if (!picture) return null;
+  const via = picture instanceof ImageBitmap ? 'create-image-bitmap' : 'image-decoder';
   try {
     const [width, height] = sizeOf(picture);
     const size = modelDecodeSize(width, height, inputWidth, inputHeight) ?? { width, height };
@@ -103,7 +104,7 @@ export async function modelPixels(blob, inputWidth, inputHeight) {
     } else {
       context.drawImage(picture, 0, 0);
     }
-    return context.getImageData(0, 0, size.width, size.height);
+    return { pixels: context.getImageData(0, 0, size.width, size.height), via };
   } finally {
     picture.close();
   }
