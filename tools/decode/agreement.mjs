@@ -11,6 +11,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchChromium, repoRoot, startServer } from '../../tests/e2e/support.mjs';
+import { openPathsPage } from './open-paths-page.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -39,23 +40,7 @@ const server = await startServer();
 const browser = await launchChromium();
 const started = Date.now();
 try {
-  const page = await browser.context.newPage();
-  const origin = new URL(server.url).origin;
-  await page.route(`${origin}/__decode/**`, (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path === '/__decode/paths-page.mjs') {
-      return route.fulfill({ body: readFileSync(new URL('./paths-page.mjs', import.meta.url)), contentType: 'text/javascript' });
-    }
-    const photo = /^\/__decode\/photo\/(\d+)$/.exec(path);
-    if (photo) return route.fulfill({ body: readFileSync(photos[Number(photo[1])]), contentType: 'image/jpeg' });
-    return route.fulfill({ body: '<!doctype html><title>decode agreement</title>', contentType: 'text/html' });
-  });
-  await page.goto(`${origin}/__decode/blank.html`);
-  await page.evaluate(async () => {
-    const paths = await import('/__decode/paths-page.mjs');
-    window.decodePaths = paths;
-    window.classifier = await paths.loadClassifier();
-  });
+  const page = await openPathsPage(browser.context, server.url, (index) => readFileSync(photos[index]));
   const rows = [];
   for (let i = 0; i < photos.length; i++) {
     const [width, height] = sizes[i % sizes.length];

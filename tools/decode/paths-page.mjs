@@ -24,8 +24,20 @@ function summary(classifier, result) {
   return { top1: best.label, probability: best.probability, probabilities: probabilities(classifier, result) };
 }
 
-// {engine, browser: {top1, probability, probabilities}, via, maxDifference}: the largest absolute
-// difference between the two paths' probabilities over every class.
+// The largest difference between two answers' logits (up to the shift softmax ignores: log-probabilities
+// less their mean), over every class; more telling than probabilities, which saturate near 0 and 1.
+export function logitDistance(p, q) {
+  const centred = (values) => {
+    const logs = values.map((v) => Math.log(Math.max(v, 1e-30)));
+    const mean = logs.reduce((sum, v) => sum + v, 0) / logs.length;
+    return logs.map((v) => v - mean);
+  };
+  const [a, b] = [centred(p), centred(q)];
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+}
+
+// {engine, browser: {top1, probability, probabilities}, via, maxDifference, logitDistance}: maxDifference is
+// the largest absolute difference between the two paths' probabilities over every class.
 export async function bothPaths(classifier, blob) {
   const all = classifier.labels().length;
   const engine = summary(classifier, classifier.classifyEncoded(new Uint8Array(await blob.arrayBuffer()), all));
@@ -34,7 +46,7 @@ export async function bothPaths(classifier, blob) {
   const { pixels, via } = decoded;
   const browser = summary(classifier, classifier.classifyRgba(pixels.data, pixels.width, pixels.height, all));
   const maxDifference = Math.max(...engine.probabilities.map((p, i) => Math.abs(p - browser.probabilities[i])));
-  return { engine, browser, via, maxDifference };
+  return { engine, browser, via, maxDifference, logitDistance: logitDistance(engine.probabilities, browser.probabilities) };
 }
 
 // A phone-sized JPEG of `photo` (a Blob): scaled to cover width x height, centred, with a fine grain
