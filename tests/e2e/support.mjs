@@ -87,13 +87,13 @@ export async function expectedMatchCount(page) {
   return (await page.locator('#result').getAttribute('data-kind')) === 'not-leaf' ? 0 : 3;
 }
 
-// Starts tools/serve.mjs on a free port with its request log on; resolves to
-// {url, log: [{method, path, status, encoding, bytes}], stop()}.
-export function startServer(root = join(repoRoot, 'dist')) {
+// Starts tools/serve.mjs on a free port with its request log on (and `args`, e.g. --cross-origin-isolated);
+// resolves to {url, log: [{method, path, status, encoding, bytes}], stop()}.
+export function startServer(root = join(repoRoot, 'dist'), args = []) {
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`${root} is not built: run "npm run build" before the browser tests`);
   }
-  const child = spawn(process.execPath, [join(repoRoot, 'tools', 'serve.mjs'), '--port', '0', '--log', '--root', root], {
+  const child = spawn(process.execPath, [join(repoRoot, 'tools', 'serve.mjs'), '--port', '0', '--log', '--root', root, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
