@@ -166,13 +166,19 @@ async function scanCameraFrame() {
   }
 }
 
-// The verdict is shown first; the stored photo and thumbnail are encoded in the worker after it, and
-// until then the result shows the scanned file itself. `source`: that file, or a camera frame's ImageData.
+// The frame after the current one has been painted.
+function afterNextPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
+// The verdict is painted first; then the worker encodes the stored photo and thumbnail, and the result
+// shows that photo. Showing the scanned file itself would make the browser decode a 12 MP photo on the
+// way to the first paint. `source`: that file, or a camera frame's ImageData.
 async function finishScan(classification, source, locationPromise) {
   const verdict = judge(classification);
   const record = {
     createdAt: Date.now(),
-    photo: source instanceof Blob ? source : null,
+    photo: null,
     thumbnail: null,
     top: classification.top.map(({ label, probability }) => ({ label, probability })),
     unsure: verdict.unsure,
@@ -189,15 +195,15 @@ async function finishScan(classification, source, locationPromise) {
   performance.measure('leafcheck:scan', { start: 'leafcheck:scan-start', detail: { ...classification.timings, decoder: classification.decoder } });
   $('result').focus();
   const scan = currentScan;
+  await afterNextPaint();
   const pictures = await client.storedPictures(source).catch((error) => {
     console.warn('Leafcheck could not encode the photo:', error);
     return { photo: null, thumbnail: null };
   });
-  if (pictures.photo) {
-    record.photo = pictures.photo;
-    record.thumbnail = pictures.thumbnail;
-    if (currentScan === scan) showResultPhoto(tr, record);
-  }
+  // A picture the browser cannot decode is kept as it came (the engine's decoder read it).
+  record.photo = pictures.photo ?? (source instanceof Blob ? source : null);
+  record.thumbnail = pictures.thumbnail;
+  if (currentScan === scan) showResultPhoto(tr, record);
   record.location = await locationPromise;
   await saveCurrentScan();
 }

@@ -4,17 +4,18 @@
 //
 // The engine still makes the model input itself (centre crop, area-averaging resize, wasm/image.cpp):
 // the browser only hands over a smaller picture whose crop is still at least MIN_FACTOR times the
-// model input, so the input stays the C++ decode path's within rounding (tools/decode-agreement.mjs
+// model input, so the input stays the C++ decode path's within rounding (tools/decode/agreement.mjs
 // measures how often the two paths agree).
 //
-// Fastest first: WebCodecs' ImageDecoder asked for the smallest size it can make decodes a JPEG at 1/8
-// scale in the DCT (each pixel the mean of an 8x8 block: an area average itself), 5-10 ms for 12 MP
-// where createImageBitmap's full decode took 120-350 ms here. Only where its frames carry the EXIF
-// orientation (VideoFrame.rotation), and only when that scale still leaves enough pixels; otherwise
-// createImageBitmap decodes the whole picture upright and scales it down (resizeQuality 'high').
+// Fastest first: a JPEG is decoded by WebCodecs' ImageDecoder at 1/2, 1/4 or 1/8 scale in the DCT
+// (each pixel the mean of a block: an area average itself), the smallest scale that leaves the crop
+// MIN_FACTOR times the input. For a 12 MP photo here that took a fraction of createImageBitmap's full
+// decode (tools/tap-to-result.mjs). Only where its frames carry the EXIF orientation (VideoFrame.rotation);
+// other formats, and browsers without it, decode the whole picture upright with createImageBitmap,
+// which then scales it down (resizeQuality 'high').
 
 // The crop side the browser may shrink a picture to, in multiples of the model input's side.
-export const MIN_FACTOR = 2;
+export const MIN_FACTOR = 3;
 // Larger decoded pictures are scaled to this multiple of the input before the engine gets them.
 export const DECODE_FACTOR = 4;
 // The engine's own limit (DecodeLimits::max_pixels in wasm/image.h): larger pictures go to the engine's
@@ -42,21 +43,47 @@ function canScaleInDecoder() {
   return typeof ImageDecoder === 'function' && typeof VideoFrame === 'function' && 'rotation' in VideoFrame.prototype;
 }
 
-// An upright VideoFrame at the decoder's smallest scale, or null when that is too small, too large
-// or not possible here.
+// The coded size of a JPEG from its start-of-frame segment (before any EXIF orientation), or null.
+export function jpegSize(bytes) {
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+  let at = 2;
+  while (at + 9 < bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1];
+    if (marker === 0xff) {
+      at += 1;
+      continue;
+    }
+    // SOF0-SOF15, less DHT (C4), JPG (C8) and DAC (CC), which share the range.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: (bytes[at + 5] << 8) | bytes[at + 6], width: (bytes[at + 7] << 8) | bytes[at + 8] };
+    }
+    at += 2 + ((bytes[at + 2] << 8) | bytes[at + 3]);
+  }
+  return null;
+}
+
+// The largest of 1/8, 1/4, 1/2 (as its denominator) at which the crop of a width x height picture, in
+// either orientation, is still at least MIN_FACTOR times the input; null when none is.
+export function jpegScale(width, height, inputWidth, inputHeight) {
+  return [8, 4, 2].find((d) => {
+    const [w, h] = [Math.ceil(width / d), Math.ceil(height / d)];
+    return Math.min(cropFactor(w, h, inputWidth, inputHeight), cropFactor(h, w, inputWidth, inputHeight)) >= MIN_FACTOR;
+  }) ?? null;
+}
+
+// An upright VideoFrame of a JPEG decoded at a reduced scale, or null when that is not possible here.
 async function decodeScaled(blob, inputWidth, inputHeight) {
-  if (!canScaleInDecoder() || !blob.type || !(await ImageDecoder.isTypeSupported(blob.type))) return null;
-  const decoder = new ImageDecoder({
-    data: await blob.arrayBuffer(),
-    type: blob.type,
-    desiredWidth: 1,
-    desiredHeight: 1,
-    colorSpaceConversion: 'none',
-  });
+  if (!canScaleInDecoder() || (blob.type !== 'image/jpeg' && blob.type !== '')) return null;
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const size = jpegSize(bytes);
+  if (!size || size.width * size.height > MAX_PIXELS) return null;
+  const scale = jpegScale(size.width, size.height, inputWidth, inputHeight);
+  if (!scale) return null;
+  const wanted = [Math.ceil(size.width / scale), Math.ceil(size.height / scale)];
+  const decoder = new ImageDecoder({ data: bytes, type: 'image/jpeg', desiredWidth: wanted[0], desiredHeight: wanted[1], colorSpaceConversion: 'none' });
   try {
     const { image } = await decoder.decode();
-    const { displayWidth: width, displayHeight: height } = image;
-    if (cropFactor(width, height, inputWidth, inputHeight) < MIN_FACTOR || width * height > MAX_PIXELS) {
+    if (image.codedWidth !== wanted[0] || image.codedHeight !== wanted[1]) {
       image.close();
       return null;
     }

@@ -37,6 +37,7 @@ export function showResultPhoto(tr, record) {
   photoUrl = record.photo ? URL.createObjectURL(record.photo) : null;
   $('result-photo').src = photoUrl ?? '';
   $('result-photo').alt = tr.t('photoAlt');
+  $('result-photo').hidden = !photoUrl;
 }
 
 // scan: {record, timings}; timings is null for a scan opened from the history.
