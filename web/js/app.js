@@ -11,6 +11,7 @@ import { LANGUAGES, Translations, preferredLanguage } from './i18n.js';
 import { InstallOffer } from './install.js';
 import { OfflineSupport } from './offline.js';
 import { showResult, showResultPhoto } from './result-view.js';
+import { modelIsTrained, showOfflineState, showSettings, showStorage } from './settings-view.js';
 import { canShare, shareRecord } from './share.js';
 import { takeSharedPhoto } from './share-target.js';
 import { judge } from './verdict.js';
@@ -57,16 +58,12 @@ function setStatus(text) {
 
 // ---- engine -------------------------------------------------------------------------------------
 
-function modelIsTrained() {
-  return engine?.metadata?.trained === true;
-}
-
 function startEngine() {
   engineReady = client.start(buildInfo).then(
     (info) => {
       engine = info;
       engineError = null;
-      $('untrained-banner').hidden = modelIsTrained();
+      $('untrained-banner').hidden = modelIsTrained(engine);
       renderSettings();
       return info;
     },
@@ -185,7 +182,7 @@ async function finishScan(classification, source, locationPromise) {
     reason: verdict.reason,
     location: null,
     note: '',
-    model: { name: engine.metadata.name ?? '', version: engine.metadata.version ?? '', trained: modelIsTrained() },
+    model: { name: engine.metadata.name ?? '', version: engine.metadata.version ?? '', trained: modelIsTrained(engine) },
   };
   currentScan = { record, id: null, timings: classification.timings };
   setStatus('');
@@ -302,63 +299,16 @@ async function exportCsv() {
 
 // ---- settings view ------------------------------------------------------------------------------
 
-function fact(term, value) {
-  return [element('dt', { textContent: term }), element('dd', { textContent: value })];
-}
-
-// test_top1: the top-1 accuracy leafcheck-train measured in the engine for this very file.
-function accuracyText(top1) {
-  return typeof top1 === 'number' ? tr.formatPercent(top1) : tr.t('notMeasured');
-}
-
 function renderOfflineState() {
-  const { state } = offline;
-  let pill;
-  let detail;
-  if (!state.supported || state.error) {
-    pill = 'unavailable';
-    detail = tr.t('offlineUnavailableDetail');
-  } else if (offline.ready && engine) {
-    pill = 'ready';
-    detail = tr.t('offlineReadyDetail', { files: state.total });
-  } else {
-    pill = 'preparing';
-    detail = state.total ? tr.t('offlinePreparingDetail', { cached: state.cached, total: state.total }) : tr.t('offlinePreparing');
-  }
-  $('offline-pill').dataset.state = pill;
-  $('offline-pill-text').textContent = tr.t(pill === 'ready' ? 'offlineReady' : pill === 'unavailable' ? 'offlineUnavailable' : 'offlinePreparing');
-  $('settings-offline').textContent = detail;
+  showOfflineState(tr, offline, engine);
 }
 
-async function renderStorage() {
-  if (!navigator.storage?.estimate) return;
-  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
-  const persisted = offline.state.persisted;
-  $('settings-storage').textContent =
-    tr.t('storageUsed', { used: tr.formatBytes(usage), quota: tr.formatBytes(quota) }) +
-    (persisted === null ? '' : ` ${tr.t(persisted ? 'storagePersisted' : 'storageNotPersisted')}`);
+function renderStorage() {
+  showStorage(tr, offline);
 }
 
 function renderSettings() {
-  $('setting-language').value = tr.language;
-  $('setting-location').checked = settings.saveLocation;
-  const model = $('settings-model');
-  if (engine) {
-    const meta = engine.metadata;
-    model.replaceChildren(
-      ...fact(tr.t('modelName'), meta.name ?? '—'),
-      ...fact(tr.t('modelVersion'), meta.version ?? '—'),
-      ...fact(tr.t('modelTrained'), modelIsTrained() ? tr.t('yes') : tr.t('modelUntrained')),
-      ...fact(tr.t('modelAccuracy'), modelIsTrained() ? accuracyText(meta.test_top1) : tr.t('notApplicable')),
-      ...fact(tr.t('modelClasses'), String(engine.labels.length)),
-      ...fact(tr.t('modelEngine'), engine.simd ? 'WebAssembly SIMD' : 'WebAssembly'),
-    );
-  } else {
-    model.replaceChildren(element('dd', { textContent: tr.t(engineError ? scanErrorKey(engineError) : 'preparingEngine') }));
-  }
-  $('settings-version').textContent = tr.t('appVersion', { version: buildInfo.version });
-  renderOfflineState();
-  renderStorage();
+  showSettings(tr, { settings, engine, engineError, offline, version: buildInfo.version });
 }
 
 async function changeLanguage(language) {
