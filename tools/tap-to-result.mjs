@@ -2,8 +2,8 @@
 // "Tap to result": drives the real app (dist/, served by tools/serve.mjs) in Debian's headless Chromium
 // through playwright-core and times choosing a photo in the file input until the result is painted, for a
 // 12 MP phone photo and a small photo, with and without 4x CPU throttling (CDP
-// Emulation.setCPUThrottlingRate: it slows the page, not the worker). Prints the figures against issue
-// 10's targets. A benchmark: it asserts nothing.
+// Emulation.setCPUThrottlingRate). Prints the figures against issue 10's targets. A benchmark: it
+// asserts nothing.
 //
 //   node tools/tap-to-result.mjs [--runs N]
 //
@@ -110,5 +110,5 @@ function report(rows) {
   console.log('');
   console.log('Tap -> result painted: from the file input\'s change event to the frame after the result is unhidden (requestAnimationFrame,');
   console.log('then a task). Engine: the worker\'s own timings for that scan (decode is the browser decode when the decoder column says so).');
-  console.log('CPU throttling slows the page\'s thread, not the worker. Shared 2-core machine: figures move with the load average.');
+  console.log('Shared 2-core machine: figures move with the load average.');
 }
