@@ -3,9 +3,10 @@
 // real deployment would use, so that first-visit byte counts measured against it are honest.
 // Dependency-free on purpose: `npm start` must work straight after `npm run build`.
 //
-//   node tools/serve.mjs [--port N] [--host H] [--root DIR] [--log]
+//   node tools/serve.mjs [--port N] [--host H] [--root DIR] [--log] [--cross-origin-isolated]
 //   PORT=N node tools/serve.mjs          (default port 8080; --port 0 picks a free one)
 // --log prints one line per response: METHOD path status encoding bytes-of-body.
+// --cross-origin-isolated adds COOP/COEP headers, so that pages get SharedArrayBuffer (threaded wasm).
 
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
@@ -37,7 +38,7 @@ const INCOMPRESSIBLE = new Set(['.png', '.jpg', '.ico']);
 const HASHED_NAME = /\.[0-9a-f]{8,}\.[a-z0-9]+$/;
 
 function parseArgs(argv) {
-  const options = { port: process.env.PORT ?? '8080', host: '127.0.0.1', root: null, log: false };
+  const options = { port: process.env.PORT ?? '8080', host: '127.0.0.1', root: null, log: false, isolated: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inlineValue] = arg.split('=', 2);
@@ -46,8 +47,9 @@ function parseArgs(argv) {
     else if (name === '--host') options.host = value();
     else if (name === '--root') options.root = value();
     else if (name === '--log') options.log = true;
+    else if (name === '--cross-origin-isolated') options.isolated = true;
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node tools/serve.mjs [--port N] [--host H] [--root DIR] [--log]');
+      console.log('usage: node tools/serve.mjs [--port N] [--host H] [--root DIR] [--log] [--cross-origin-isolated]');
       process.exit(0);
     } else {
       console.error(`serve: unknown argument "${arg}" (try --help)`);
@@ -125,7 +127,9 @@ async function resolveFile(root, urlPath) {
   }
 }
 
-function createHandler(root, log) {
+const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+function createHandler(root, log, isolated) {
   return async (request, response) => {
     const url = new URL(request.url, 'http://localhost');
     const finish = (status, encoding, bytes) => {
@@ -156,6 +160,7 @@ function createHandler(root, log) {
       ETag: etag,
       Vary: 'Accept-Encoding',
       'X-Content-Type-Options': 'nosniff',
+      ...(isolated ? ISOLATION_HEADERS : {}),
     };
     if (request.headers['if-none-match'] === etag) {
       response.writeHead(304, headers).end();
@@ -181,7 +186,7 @@ try {
   process.exit(1);
 }
 
-const server = createServer(createHandler(root, options.log));
+const server = createServer(createHandler(root, options.log, options.isolated));
 server.on('error', (error) => {
   console.error(`serve: cannot listen on ${options.host}:${options.port}: ${error.message}`);
   process.exit(1);

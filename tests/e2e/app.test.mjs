@@ -97,8 +97,11 @@ describe('Leafcheck PWA in Chromium', () => {
     t.diagnostic(`file chosen -> result shown: ${wallMs} ms (test clock), ${pageMs?.toFixed(1)} ms (in-page measure)`);
     assert.equal(await page.locator('#result-matches > li').count(), 3);
     assert.ok((await page.locator('#result-title').textContent()).trim().length > 0);
-    const photoLoaded = await page.locator('#result-photo').evaluate((img) => img.complete && img.naturalWidth > 0);
-    assert.ok(photoLoaded, 'the checked photo is shown');
+    // The photo follows the verdict: the worker encodes it after the result is painted.
+    await page.waitForFunction(() => {
+      const img = document.getElementById('result-photo');
+      return !img.hidden && img.complete && img.naturalWidth > 0;
+    });
     await page.locator('#result-photo').evaluate((img) => img.decode());
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(artifactsDir, 'result-390x844.png') });

@@ -87,13 +87,13 @@ export async function expectedMatchCount(page) {
   return (await page.locator('#result').getAttribute('data-kind')) === 'not-leaf' ? 0 : 3;
 }
 
-// Starts tools/serve.mjs on a free port with its request log on; resolves to
-// {url, log: [{method, path, status, encoding, bytes}], stop()}.
-export function startServer(root = join(repoRoot, 'dist')) {
+// Starts tools/serve.mjs on a free port with its request log on (and `args`, e.g. --cross-origin-isolated);
+// resolves to {url, log: [{method, path, status, encoding, bytes}], stop()}.
+export function startServer(root = join(repoRoot, 'dist'), args = []) {
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`${root} is not built: run "npm run build" before the browser tests`);
   }
-  const child = spawn(process.execPath, [join(repoRoot, 'tools', 'serve.mjs'), '--port', '0', '--log', '--root', root], {
+  const child = spawn(process.execPath, [join(repoRoot, 'tools', 'serve.mjs'), '--port', '0', '--log', '--root', root, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -155,7 +155,11 @@ export function findLeafPhoto() {
 
 // A generated 256x256 PNG of a green, brown-spotted leaf on a grey background (when no data folder).
 export function generatedLeafPng() {
-  const size = 256;
+  return encodePng(256, 256, generatedLeafRgba(256));
+}
+
+// The pixels of that leaf, RGBA, size x size.
+export function generatedLeafRgba(size) {
   const rgba = new Uint8Array(size * size * 4);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
@@ -167,7 +171,7 @@ export function generatedLeafPng() {
       rgba.set([...colour, 255], (y * size + x) * 4);
     }
   }
-  return encodePng(size, size, rgba);
+  return rgba;
 }
 
 // A generated 200x150 PNG of blue sky and grey concrete: nothing leaf-coloured in it.

@@ -1,13 +1,12 @@
 // Reads a Leafcheck model file (.lcm, model/FORMAT.md) for the JavaScript yardsticks, which build
-// the network from its weights. Trusting reader: the files come from make-random-model or training,
-// and compare.mjs checks every engine's logits against leafcheck::Network's, which validates fully.
-import { readFileSync } from 'node:fs';
-
+// the network from its weights, in node and in the browser (browser-bench.mjs): no node imports.
+// Trusting reader: the files come from make-random-model or training, and compare.mjs checks every
+// engine's logits against leafcheck::Network's, which validates fully.
 const MAGIC = 'LEAFCHK\0';
 export const LayerKind = Object.freeze({ Conv3x3: 1, MaxPool2x2: 2, GlobalAvgPool: 3, Linear: 4, Relu: 5 });
 
-export function readLcm(path) {
-  const bytes = readFileSync(path);
+// bytes: a Uint8Array of the file; path only names it in errors.
+export function parseLcm(bytes, path = 'model') {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   const u8 = () => view.getUint8(at++);
@@ -18,7 +17,7 @@ export function readLcm(path) {
     for (let i = 0; i < n; i++, at += 4) values[i] = view.getFloat32(at, true);
     return values;
   };
-  const text = (n) => { const s = bytes.toString('utf8', at, at + n); at += n; return s; };
+  const text = (n) => { const s = new TextDecoder().decode(bytes.subarray(at, at + n)); at += n; return s; };
   const tensor = () => {
     const dtype = u8();
     if (dtype !== 1) throw new Error(`${path}: only f32 tensors are supported, found dtype ${dtype}`);

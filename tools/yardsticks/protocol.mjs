@@ -3,7 +3,8 @@
 // runs, nearest-rank p50/p99) and one JSON line with the logits for compare.mjs.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
+
+export { measure } from './measure.mjs';
 
 export function parseYardstickArgs(name, extraOptions = {}) {
   const { values } = parseArgs({
@@ -47,22 +48,6 @@ export function nhwcToNchw(nhwc, height, width, channels) {
     }
   }
   return nchw;
-}
-
-// runOnce: async () => logits (Float32Array). Returns the figures leafcheck-bench reports.
-export async function measure(runOnce, { warmup, runs }) {
-  for (let i = 0; i < warmup; i++) await runOnce();
-  const ms = [];
-  let logits;
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    logits = await runOnce();
-    ms.push(performance.now() - start);
-  }
-  const mean = ms.reduce((a, b) => a + b, 0) / runs;
-  ms.sort((a, b) => a - b);
-  const percentile = (p) => ms[Math.min(Math.max(Math.ceil((p / 100) * runs), 1), runs) - 1];
-  return { warmup, runs, mean_ms: mean, min_ms: ms[0], p50_ms: percentile(50), p99_ms: percentile(99), logits: Array.from(logits) };
 }
 
 export function printResult(description, figures) {

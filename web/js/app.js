@@ -1,6 +1,6 @@
 // Leafcheck page: wires the scan inputs, the inference worker, the result, history and settings.
 import buildInfo from './build-info.js';
-import { LiveCamera } from './camera.js';
+import { LiveCamera, grabFrame } from './camera.js';
 import { ClassifierClient } from './classifier-client.js';
 import { historyToCsv } from './csv.js';
 import { $, element } from './dom.js';
@@ -8,10 +8,10 @@ import { cameraErrorKey, isQuotaError, scanErrorKey } from './errors.js';
 import { HistoryStore } from './history-store.js';
 import { clearHistoryList, renderHistoryList } from './history-view.js';
 import { LANGUAGES, Translations, preferredLanguage } from './i18n.js';
-import { decodeForDisplay, grabFrame, photoBlob, thumbnailBlob } from './images.js';
 import { InstallOffer } from './install.js';
 import { OfflineSupport } from './offline.js';
-import { showResult } from './result-view.js';
+import { showResult, showResultPhoto } from './result-view.js';
+import { modelIsTrained, showOfflineState, showSettings, showStorage } from './settings-view.js';
 import { canShare, shareRecord } from './share.js';
 import { takeSharedPhoto } from './share-target.js';
 import { judge } from './verdict.js';
@@ -58,16 +58,12 @@ function setStatus(text) {
 
 // ---- engine -------------------------------------------------------------------------------------
 
-function modelIsTrained() {
-  return engine?.metadata?.trained === true;
-}
-
 function startEngine() {
   engineReady = client.start(buildInfo).then(
     (info) => {
       engine = info;
       engineError = null;
-      $('untrained-banner').hidden = modelIsTrained();
+      $('untrained-banner').hidden = modelIsTrained(engine);
       renderSettings();
       return info;
     },
@@ -127,9 +123,7 @@ async function scanFile(file) {
     if (!engineReady || engineError) startEngine();
     await engineReady;
     setStatus(tr.t('analysing'));
-    const bytes = await file.arrayBuffer();
-    const [classification, bitmap] = await Promise.all([client.classifyEncoded(bytes), decodeForDisplay(file)]);
-    await finishScan(classification, bitmap, file, position);
+    await finishScan(await client.classifyPicture(file), file, position);
   } catch (error) {
     failScan(error);
   }
@@ -152,7 +146,7 @@ async function scanSharedPhoto() {
 async function scanCameraFrame() {
   let frame;
   try {
-    frame = await grabFrame($('live-video'));
+    frame = grabFrame($('live-video'));
   } catch (error) {
     failScan(error);
     return;
@@ -161,37 +155,52 @@ async function scanCameraFrame() {
   const position = currentLocation();
   try {
     if (!engineReady || engineError) startEngine();
-    const { imageData, blob } = frame;
     await engineReady;
     setStatus(tr.t('analysing'));
-    const [classification, bitmap] = await Promise.all([client.classifyRgba(imageData), decodeForDisplay(blob)]);
-    await finishScan(classification, bitmap, blob, position);
+    await finishScan(await client.classifyRgba(frame), frame, position);
   } catch (error) {
     failScan(error);
   }
 }
 
-async function finishScan(classification, bitmap, original, locationPromise) {
+// The frame after the current one has been painted.
+function afterNextPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
+// The verdict is painted first; then the worker encodes the stored photo and thumbnail, and the result
+// shows that photo. Showing the scanned file itself would make the browser decode a 12 MP photo on the
+// way to the first paint. `source`: that file, or a camera frame's ImageData.
+async function finishScan(classification, source, locationPromise) {
   const verdict = judge(classification);
-  const [photo, thumbnail] = bitmap ? await Promise.all([photoBlob(bitmap), thumbnailBlob(bitmap)]) : [original, null];
-  bitmap?.close();
   const record = {
     createdAt: Date.now(),
-    photo,
-    thumbnail,
+    photo: null,
+    thumbnail: null,
     top: classification.top.map(({ label, probability }) => ({ label, probability })),
     unsure: verdict.unsure,
     reason: verdict.reason,
     location: null,
     note: '',
-    model: { name: engine.metadata.name ?? '', version: engine.metadata.version ?? '', trained: modelIsTrained() },
+    model: { name: engine.metadata.name ?? '', version: engine.metadata.version ?? '', trained: modelIsTrained(engine) },
   };
   currentScan = { record, id: null, timings: classification.timings };
   setStatus('');
   renderResult();
   performance.clearMeasures('leafcheck:scan');
-  performance.measure('leafcheck:scan', 'leafcheck:scan-start');
+  // The engine's own figures ride along for benchmarks (tools/tap-to-result.mjs).
+  performance.measure('leafcheck:scan', { start: 'leafcheck:scan-start', detail: { ...classification.timings, decoder: classification.decoder } });
   $('result').focus();
+  const scan = currentScan;
+  await afterNextPaint();
+  const pictures = await client.storedPictures(source).catch((error) => {
+    console.warn('Leafcheck could not encode the photo:', error);
+    return { photo: null, thumbnail: null };
+  });
+  // A picture the browser cannot decode is kept as it came (the engine's decoder read it).
+  record.photo = pictures.photo ?? (source instanceof Blob ? source : null);
+  record.thumbnail = pictures.thumbnail;
+  if (currentScan === scan) showResultPhoto(tr, record);
   record.location = await locationPromise;
   await saveCurrentScan();
 }
@@ -290,63 +299,16 @@ async function exportCsv() {
 
 // ---- settings view ------------------------------------------------------------------------------
 
-function fact(term, value) {
-  return [element('dt', { textContent: term }), element('dd', { textContent: value })];
-}
-
-// test_top1: the top-1 accuracy leafcheck-train measured in the engine for this very file.
-function accuracyText(top1) {
-  return typeof top1 === 'number' ? tr.formatPercent(top1) : tr.t('notMeasured');
-}
-
 function renderOfflineState() {
-  const { state } = offline;
-  let pill;
-  let detail;
-  if (!state.supported || state.error) {
-    pill = 'unavailable';
-    detail = tr.t('offlineUnavailableDetail');
-  } else if (offline.ready && engine) {
-    pill = 'ready';
-    detail = tr.t('offlineReadyDetail', { files: state.total });
-  } else {
-    pill = 'preparing';
-    detail = state.total ? tr.t('offlinePreparingDetail', { cached: state.cached, total: state.total }) : tr.t('offlinePreparing');
-  }
-  $('offline-pill').dataset.state = pill;
-  $('offline-pill-text').textContent = tr.t(pill === 'ready' ? 'offlineReady' : pill === 'unavailable' ? 'offlineUnavailable' : 'offlinePreparing');
-  $('settings-offline').textContent = detail;
+  showOfflineState(tr, offline, engine);
 }
 
-async function renderStorage() {
-  if (!navigator.storage?.estimate) return;
-  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
-  const persisted = offline.state.persisted;
-  $('settings-storage').textContent =
-    tr.t('storageUsed', { used: tr.formatBytes(usage), quota: tr.formatBytes(quota) }) +
-    (persisted === null ? '' : ` ${tr.t(persisted ? 'storagePersisted' : 'storageNotPersisted')}`);
+function renderStorage() {
+  showStorage(tr, offline);
 }
 
 function renderSettings() {
-  $('setting-language').value = tr.language;
-  $('setting-location').checked = settings.saveLocation;
-  const model = $('settings-model');
-  if (engine) {
-    const meta = engine.metadata;
-    model.replaceChildren(
-      ...fact(tr.t('modelName'), meta.name ?? '—'),
-      ...fact(tr.t('modelVersion'), meta.version ?? '—'),
-      ...fact(tr.t('modelTrained'), modelIsTrained() ? tr.t('yes') : tr.t('modelUntrained')),
-      ...fact(tr.t('modelAccuracy'), modelIsTrained() ? accuracyText(meta.test_top1) : tr.t('notApplicable')),
-      ...fact(tr.t('modelClasses'), String(engine.labels.length)),
-      ...fact(tr.t('modelEngine'), engine.simd ? 'WebAssembly SIMD' : 'WebAssembly'),
-    );
-  } else {
-    model.replaceChildren(element('dd', { textContent: tr.t(engineError ? scanErrorKey(engineError) : 'preparingEngine') }));
-  }
-  $('settings-version').textContent = tr.t('appVersion', { version: buildInfo.version });
-  renderOfflineState();
-  renderStorage();
+  showSettings(tr, { settings, engine, engineError, offline, version: buildInfo.version });
 }
 
 async function changeLanguage(language) {

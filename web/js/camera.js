@@ -32,3 +32,13 @@ export class LiveCamera {
     this.#video.srcObject = null;
   }
 }
+
+// The preview's current frame as RGBA pixels (ImageData): for the engine and, after the verdict, for the stored photo.
+export function grabFrame(video) {
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.drawImage(video, 0, 0);
+  return context.getImageData(0, 0, canvas.width, canvas.height);
+}

@@ -50,15 +50,22 @@ export class ClassifierClient {
     return this.#ready;
   }
 
-  async classifyEncoded(bytes) {
+  // A photo file (any Blob): the worker decodes it, with the browser's decoder where it can.
+  async classifyPicture(picture) {
     await this.#ready;
-    const copy = bytes.slice(0);
-    return this.#request({ type: 'classify-encoded', bytes: copy }, [copy]);
+    return this.#request({ type: 'classify-picture', picture });
   }
 
   async classifyRgba(imageData) {
     await this.#ready;
     const pixels = imageData.data.buffer.slice(0);
     return this.#request({ type: 'classify-rgba', pixels, width: imageData.width, height: imageData.height }, [pixels]);
+  }
+
+  // The photo and thumbnail kept with a scan ({photo, thumbnail}: JPEG Blobs or nulls), encoded in the
+  // worker; `source` is the scanned Blob or camera ImageData.
+  async storedPictures(source) {
+    await this.#ready;
+    return this.#request({ type: 'store-pictures', source });
   }
 }

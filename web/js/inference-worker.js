@@ -1,11 +1,17 @@
 // Runs the WebAssembly classifier off the main thread. Protocol (all messages carry the caller's id):
 //   {type: 'init', engines: {simd: {module, wasm}, nosimd: {module, wasm}}, model: url}
 //     -> {ok: true, result: {simd, labels, metadata, inputWidth, inputHeight}}
-//   {type: 'classify-encoded', bytes: ArrayBuffer}                 -> {ok: true, result: classification}
+//   {type: 'classify-picture', picture: Blob}                      -> {ok: true, result: classification}
 //   {type: 'classify-rgba', pixels: ArrayBuffer, width, height}     -> {ok: true, result: classification}
+//   {type: 'store-pictures', source: Blob or ImageData}             -> {ok: true, result: {photo, thumbnail}}
+// A classification says which decoder read the picture, `decoder`: 'image-decoder' or 'create-image-bitmap'
+// (the browser's, model-picture.js), 'engine' (the C++ decoder: pictures the browser cannot decode, and
+// the over-limit refusal) or 'rgba' (pixels handed over).
 // Failures answer {ok: false, error: {name, message}} with the engine's error name (ImageError, ModelError).
 // Engine and model URLs both come from one build's build-info, so a worker never pairs an old model
 // with a new engine.
+import { modelPixels } from './model-picture.js';
+import { storedPictures } from './stored-pictures.js';
 import { ENGINE_TOP_K } from './verdict.js';
 import { supportsWasmSimd } from './wasm-features.js';
 
@@ -51,12 +57,27 @@ async function createClassifier({ engines, model }) {
 }
 
 // Copies the engine's answer field by field so only clonable data crosses to the page.
-function plain(result) {
+function plain(result, decoder) {
   return {
     top: result.top.map(({ index, label, probability }) => ({ index, label, probability })),
     looksLikeLeaf: result.looksLikeLeaf,
     timings: { ...result.timings },
+    decoder,
   };
+}
+
+async function classifyPicture(picture) {
+  const { classifier, info } = await classifierPromise;
+  const started = performance.now();
+  const decoded = await modelPixels(picture, info.inputWidth, info.inputHeight);
+  if (!decoded) {
+    return plain(classifier.classifyEncoded(new Uint8Array(await picture.arrayBuffer()), ENGINE_TOP_K), 'engine');
+  }
+  const decodeMs = performance.now() - started;
+  const { pixels, via } = decoded;
+  const result = plain(classifier.classifyRgba(pixels.data, pixels.width, pixels.height, ENGINE_TOP_K), via);
+  result.timings.decodeMs = decodeMs;
+  return result;
 }
 
 async function handle(message) {
@@ -64,14 +85,14 @@ async function handle(message) {
     case 'init':
       if (!classifierPromise) classifierPromise = createClassifier(message);
       return (await classifierPromise).info;
-    case 'classify-encoded': {
-      const { classifier } = await classifierPromise;
-      return plain(classifier.classifyEncoded(new Uint8Array(message.bytes), ENGINE_TOP_K));
-    }
+    case 'classify-picture':
+      return classifyPicture(message.picture);
     case 'classify-rgba': {
       const { classifier } = await classifierPromise;
-      return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, ENGINE_TOP_K));
+      return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, ENGINE_TOP_K), 'rgba');
     }
+    case 'store-pictures':
+      return storedPictures(message.source);
     default:
       throw new Error(`unknown request ${message.type}`);
   }

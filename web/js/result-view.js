@@ -32,16 +32,21 @@ function matchItem(tr, { title, probability }) {
   ]);
 }
 
+export function showResultPhoto(tr, record) {
+  if (photoUrl) URL.revokeObjectURL(photoUrl);
+  photoUrl = record.photo ? URL.createObjectURL(record.photo) : null;
+  $('result-photo').src = photoUrl ?? '';
+  $('result-photo').alt = tr.t('photoAlt');
+  $('result-photo').hidden = !photoUrl;
+}
+
 // scan: {record, timings}; timings is null for a scan opened from the history.
 export function showResult(tr, { record, timings }) {
   const { kind, best, matches } = presentScan(record, (label) => tr.adviceFor(label));
   const result = $('result');
   result.dataset.kind = kind;
 
-  if (photoUrl) URL.revokeObjectURL(photoUrl);
-  photoUrl = record.photo ? URL.createObjectURL(record.photo) : null;
-  $('result-photo').src = photoUrl ?? '';
-  $('result-photo').alt = tr.t('photoAlt');
+  showResultPhoto(tr, record);
 
   $('result-kicker').textContent = tr.t(KICKERS[kind]);
   $('result-title').textContent = kind === 'not-leaf' ? tr.t('notLeafTitle') : kind === 'unsure' ? tr.t('unsureTitle') : best.title;
