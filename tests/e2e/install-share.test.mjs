@@ -72,6 +72,11 @@ describe('Chromium: installing', () => {
   test('Chromium as iOS Safari: the "Add to Home Screen" hint shows until dismissed, and not when installed', async () => {
     const browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US', userAgent: IPHONE_SAFARI });
     try {
+      // Safari never offers an install prompt; Chromium does, whatever the user agent says, so its
+      // prompt is kept from the page here (it arrives at an unpredictable moment after load).
+      await browser.context.addInitScript(() =>
+        window.addEventListener('beforeinstallprompt', (event) => event.stopImmediatePropagation(), { capture: true }),
+      );
       const page = await openReady(browser, server.url);
       const hint = page.locator('#install-hint-ios');
       await hint.waitFor({ state: 'visible' });
