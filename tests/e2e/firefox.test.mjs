@@ -10,6 +10,8 @@ describeMainScenario('Firefox', async () => {
     browser: 'firefox',
     executablePath: '/usr/bin/firefox-esr',
     headless: true,
+    // Its first start on a busy 2-core machine can pass puppeteer's default 30 s.
+    timeout: 120_000,
     defaultViewport: { width: 390, height: 844 },
     extraPrefsFirefox: { 'intl.accept_languages': 'en-US', 'intl.locale.requested': 'en-US' },
   });
