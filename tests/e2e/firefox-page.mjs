@@ -12,10 +12,11 @@ export async function launchFirefoxPage() {
     headless: true,
     // Its first start on a busy 2-core machine can pass puppeteer's default 30 s.
     timeout: 120_000,
-    defaultViewport: { width: 390, height: 844 },
     extraPrefsFirefox: { 'intl.accept_languages': 'en-US', 'intl.locale.requested': 'en-US' },
   });
   const page = (await browser.pages())[0] ?? (await browser.newPage());
+  // Set on the page itself: launch's defaultViewport reaches only pages opened later.
+  await page.setViewport({ width: 390, height: 844 });
   await page.evaluateOnNewDocument(installPageProbe);
   const requests = [];
   page.on('request', (request) => requests.push(request.url()));

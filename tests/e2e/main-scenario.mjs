@@ -125,6 +125,16 @@ export function describeMainScenario(engine, launch) {
       await untilReady();
     });
 
+    test(`${engine}: at a phone's width (390 px) no view scrolls sideways`, async () => {
+      for (const view of ['scan', 'history', 'settings']) {
+        await navigate(() => page.open(`${server.url}#${view}`));
+        const { width, scrollWidth } = await page.evaluate(() => ({ width: window.innerWidth, scrollWidth: document.documentElement.scrollWidth }));
+        assert.equal(width, 390, `the ${view} view is shown at a phone's width`);
+        assert.ok(scrollWidth <= width, `the ${view} view is ${scrollWidth} px wide`);
+      }
+      await navigate(() => page.open(`${server.url}#scan`));
+    });
+
     test(`${engine}: reloaded under the service worker, its responses carry the page's CSP and a leaf is classified again`, async () => {
       await navigate(() => page.reload());
       await untilReady();

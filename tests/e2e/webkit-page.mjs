@@ -3,11 +3,18 @@
 // MiniBrowser has no headless mode). Classic WebDriver runs no script before the page's own, so the
 // probe is installed right after each load; the served HTML is checked for inline code instead.
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Builder, By } from 'selenium-webdriver';
 import { installPageProbe } from './page-probe.mjs';
 
 const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+const PHONE = { width: 390, height: 844 };
+// MiniBrowser's toolbar keeps its window at least 447 px wide; GTK's user style sheet shrinks the
+// toolbar (not the page) so that the window can be a phone's width.
+const SHRINK_TOOLBAR = '* { min-width: 0; min-height: 0; padding: 0; margin: 0; border-width: 0; font-size: 1px; }\n';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -23,9 +30,13 @@ function freePort() {
 // xvfb-run, Xvfb, the driver and the browser together.
 async function startDriver() {
   const port = await freePort();
+  const config = mkdtempSync(join(tmpdir(), 'leafcheck-gtk-'));
+  mkdirSync(join(config, 'gtk-3.0'));
+  writeFileSync(join(config, 'gtk-3.0', 'gtk.css'), SHRINK_TOOLBAR);
   const child = spawn('xvfb-run', ['--auto-servernum', '--server-args=-screen 0 1280x1024x24', 'WebKitWebDriver', `--port=${port}`], {
     detached: true,
     stdio: ['ignore', 'ignore', process.env.DEBUG_E2E ? 'inherit' : 'ignore'],
+    env: { ...process.env, XDG_CONFIG_HOME: config },
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -46,6 +57,7 @@ async function startDriver() {
       } catch {
         // Already gone.
       }
+      rmSync(config, { recursive: true, force: true });
     },
   };
 }
@@ -60,6 +72,7 @@ export async function launchWebKitPage() {
       .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } })
       .build();
     await driver.manage().setTimeouts({ script: 120_000 });
+    await driver.manage().window().setRect(PHONE);
   } catch (error) {
     service.stop();
     throw error;
