@@ -18,7 +18,18 @@ importScripts(
 const { core, precaching, routing } = self.workbox;
 const PRECACHE = self.__WB_MANIFEST;
 
+// The page's own meta tag (web/index.html) holds the same policy; a header also covers the inference
+// worker, which no meta tag reaches, and keeps the page locked down where static hosting sends none.
+const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' blob:";
+
+function withContentSecurityPolicy(response) {
+  const headers = new Headers(response.headers);
+  headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 core.setCacheNameDetails({ prefix: 'leafcheck' });
+precaching.addPlugins([{ cachedResponseWillBeUsed: async ({ cachedResponse }) => cachedResponse && withContentSecurityPolicy(cachedResponse) }]);
 precaching.precacheAndRoute(PRECACHE);
 precaching.cleanupOutdatedCaches();
 // Offline navigations (the start URL with parameters, a deep link, a reload) all get the app shell.

@@ -11,6 +11,9 @@ packages=(
   doctest-dev       # C++ unit tests
   libtorch-dev      # training (tools/train)
   chromium          # browser end-to-end tests (driven by playwright-core, never downloaded)
+  firefox-esr       # the same tests in Gecko (puppeteer-core over WebDriver BiDi)
+  webkit2gtk-driver # and in WebKit: WebKitWebDriver and MiniBrowser, driven by selenium-webdriver
+  xvfb xauth        # MiniBrowser has no headless mode: it runs under xvfb-run
   libxnnpack-dev libpthreadpool-dev libonnx-dev  # yardstick benchmarks (tools/yardsticks)
 )
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

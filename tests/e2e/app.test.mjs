@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { installPageProbe } from './page-probe.mjs';
 import { CHROMIUM_ARGS, artifactsDir, expectedMatchCount, findLeafPhoto, generatedLeafPng, generatedFlatPng, generatedNonLeafPng, launchChromium, repoRoot, startServer } from './support.mjs';
 
 const en = JSON.parse(readFileSync(join(repoRoot, 'web', 'i18n', 'en.json'), 'utf8'));
@@ -24,6 +25,7 @@ let page;
 let origin;
 const requests = [];
 const consoleErrors = [];
+const cspViolations = [];
 const measurements = { leafPhoto: realPhoto ? realPhoto.path : 'generated PNG', scans: [] };
 
 async function waitUntilReady() {
@@ -60,6 +62,11 @@ describe('Leafcheck PWA in Chromium', () => {
     });
     context = browser.context;
     context.on('request', (request) => requests.push(request.url()));
+    // Only the policy violations: this suite makes the app warn on purpose (unreadable files, a full quota).
+    await context.exposeBinding('leafcheckProbeReport', (source, kind, text) => {
+      if (kind === 'violations') cspViolations.push(text);
+    });
+    await context.addInitScript(installPageProbe);
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (message) => {
       if (process.env.DEBUG_E2E) console.log('# console', message.type(), message.text());
@@ -332,8 +339,10 @@ describe('Leafcheck PWA in Chromium', () => {
     await page.waitForFunction(() => document.documentElement.lang === 'en');
   });
 
-  test('no request went to any other origin and the page logged no errors', () => {
+  test('Chromium: no CSP violation, no request went to any other origin and the page logged no errors', (t) => {
     const foreign = requests.filter((url) => !url.startsWith(`${origin}/`) && !/^(data|blob):/.test(url));
+    t.diagnostic(`Chromium: ${cspViolations.length} CSP violations; ${new Set(requests).size} distinct URLs requested, ${foreign.length} of another origin`);
+    assert.deepEqual(cspViolations, []);
     assert.deepEqual(foreign, []);
     assert.deepEqual(consoleErrors, []);
   });
