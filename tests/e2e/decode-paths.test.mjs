@@ -89,9 +89,14 @@ describe('browser decode path vs C++ decode path', () => {
       assert.ok(await page.locator('#scan-error').isHidden(), `${file.name}: no error`);
       assert.equal(await page.locator('#result-matches > li').count(), await expectedMatchCount(page), file.name);
       await page.waitForFunction((count) => document.querySelectorAll('#history-list > li').length === count, index + 1);
+      // The stored type is read from the history itself: the page's CSP (connect-src 'self') refuses
+      // a fetch of the thumbnail's blob: URL.
       const thumbnail = await page.locator('#history-list > li img').first().evaluate(async (img) => {
         await img.decode();
-        return [img.naturalWidth, img.naturalHeight, (await (await fetch(img.src)).blob()).type];
+        const { HistoryStore } = await import('./js/history-store.js');
+        const records = await (await HistoryStore.open()).list();
+        const newest = records.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
+        return [img.naturalWidth, img.naturalHeight, newest.thumbnail.type];
       });
       assert.deepEqual(thumbnail, [160, 160, 'image/jpeg'], `${file.name}: stored thumbnail`);
     }
