@@ -82,49 +82,6 @@ void check_upright(const RgbImage& out, int stored_w, int stored_h, int orientat
   check_near(pixel(out, out.width - 1 - qx, out.height - 1 - qy), want.bottom_right, tolerance);
 }
 
-void put16(std::vector<uint8_t>& out, uint16_t v, bool little) {
-  out.push_back(static_cast<uint8_t>(little ? v : v >> 8));
-  out.push_back(static_cast<uint8_t>(little ? v >> 8 : v));
-}
-
-void put32(std::vector<uint8_t>& out, uint32_t v, bool little) {
-  put16(out, static_cast<uint16_t>(little ? v : v >> 16), little);
-  put16(out, static_cast<uint16_t>(little ? v >> 16 : v), little);
-}
-
-// "Exif\0\0" + TIFF header + IFD0 with an unrelated tag first, then the orientation as one SHORT.
-std::vector<uint8_t> exif_payload(bool little, uint16_t orientation, uint16_t type = 3, uint32_t count = 1) {
-  std::vector<uint8_t> p = {'E', 'x', 'i', 'f', 0, 0};
-  p.push_back(little ? 'I' : 'M');
-  p.push_back(little ? 'I' : 'M');
-  put16(p, 42, little);
-  put32(p, 8, little);
-  put16(p, 2, little);
-  put16(p, 0x010F, little);  // Make, ASCII, 4 bytes inline
-  put16(p, 2, little);
-  put32(p, 4, little);
-  p.insert(p.end(), {'A', 'B', 'C', 0});
-  put16(p, 0x0112, little);
-  put16(p, type, little);
-  put32(p, count, little);
-  put16(p, orientation, little);
-  put16(p, 0, little);
-  put32(p, 0, little);  // no next IFD
-  return p;
-}
-
-// Inserts an APP1 segment right after SOI, where cameras write it.
-std::vector<uint8_t> with_app1(const std::vector<uint8_t>& jpeg, const std::vector<uint8_t>& payload) {
-  const size_t length = payload.size() + 2;
-  const uint8_t marker[4] = {0xFF, 0xE1, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)};
-  std::vector<uint8_t> out(jpeg.size() + 2 + length);
-  std::memcpy(out.data(), jpeg.data(), 2);
-  std::memcpy(out.data() + 2, marker, 4);
-  if (!payload.empty()) std::memcpy(out.data() + 6, payload.data(), payload.size());
-  std::memcpy(out.data() + 6 + payload.size(), jpeg.data() + 2, jpeg.size() - 2);
-  return out;
-}
-
 // A PNG signature and IHDR claiming the given size, with no pixel data at all.
 std::vector<uint8_t> forged_png_header(uint32_t width, uint32_t height) {
   std::vector<uint8_t> p = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
@@ -324,6 +281,34 @@ TEST_CASE("empty, garbage, unsupported and truncated bytes raise ImageError") {
 
   // Every truncation of a PNG is refused (its chunks are length-checked).
   for (size_t cut = 1; cut < png.size() - 12; ++cut) CHECK_THROWS_AS(decode_image(std::span(png).first(cut)), ImageError);
+}
+
+// Found by tools/fuzz (fuzz_image): stb_image passed a null buffer to memcpy for an empty IDAT
+// chunk before the image data, which UBSan stops on in the sanitizer build.
+TEST_CASE("an empty IDAT chunk before the image data decodes like the same PNG without it") {
+  const RgbImage image = random_image(7, 5, 8);
+  const std::vector<uint8_t> png = encode_png(image);
+  const uint8_t idat_type[4] = {'I', 'D', 'A', 'T'};
+  const auto first_idat = std::search(png.begin(), png.end(), idat_type, idat_type + 4) - 4;
+  std::vector<uint8_t> with_empty(png.begin(), first_idat);
+  const uint8_t empty_idat[12] = {0, 0, 0, 0, 'I', 'D', 'A', 'T', 0xAE, 0x42, 0x60, 0x82};
+  with_empty.insert(with_empty.end(), empty_idat, empty_idat + 12);
+  with_empty.insert(with_empty.end(), empty_idat, empty_idat + 12);
+  with_empty.insert(with_empty.end(), first_idat, png.end());
+  const RgbImage decoded = decode_image(with_empty);
+  CHECK(decoded.width == 7);
+  CHECK(decoded.pixels == image.pixels);
+
+  // The fuzzer's own input: the empty chunk is followed by garbage, which must be refused cleanly.
+  const std::vector<uint8_t> found = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+      0x00, 0x07, 0x00, 0x00, 0x00, 0x07, 0x08, 0x04, 0x00, 0x00, 0x00, 0x6e, 0x5b, 0x10, 0x36, 0x00, 0x00, 0x00,
+      0x00, 0x49, 0x44, 0x41, 0x54, 0x78, 0x5e, 0x63, 0x60, 0x50, 0xf5, 0xca, 0x9f, 0xb2, 0xf3, 0x1e, 0xb3, 0x86,
+      0x6f, 0xd1, 0xf4, 0x3d, 0x0f, 0x99, 0xd8, 0x50, 0x00, 0x15, 0xb9, 0x00, 0xab, 0x0e, 0x08, 0x2c, 0x9b, 0xe5,
+      0x10, 0x36, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+  CHECK(error_of(found).find("garbled PNG") == 0);
+  // A PNG that ends inside the empty chunk's framing is left to the decoder.
+  CHECK(error_of(std::span(with_empty).first(with_empty.size() - png.size() + 40)).find("garbled PNG") == 0);
 }
 
 TEST_CASE("over-limit images are refused from the header, before decoding") {

@@ -14,6 +14,7 @@ packages=(
   firefox-esr       # the same tests in Gecko (puppeteer-core over WebDriver BiDi)
   webkit2gtk-driver # and in WebKit: WebKitWebDriver and MiniBrowser, driven by selenium-webdriver
   xvfb xauth        # MiniBrowser has no headless mode: it runs under xvfb-run
+  clang-14 libclang-rt-14-dev zlib1g-dev  # libFuzzer targets (tools/fuzz)
   libxnnpack-dev libpthreadpool-dev libonnx-dev  # yardstick benchmarks (tools/yardsticks)
 )
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

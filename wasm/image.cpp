@@ -1,5 +1,6 @@
 #include "image.h"
 #include "jpeg_segments.h"
+#include "png_chunks.h"
 
 #include <stb_image.h>
 
@@ -188,6 +189,10 @@ RgbImage decode_image(std::span<const uint8_t> bytes, const DecodeLimits& limits
   if (bytes.empty()) throw ImageError("image is empty (0 bytes)");
   const bool jpeg = is_jpeg(bytes);
   if (!jpeg && !is_png(bytes)) throw ImageError(unsupported_format_message(bytes));
+  if (!jpeg) {
+    const std::vector<uint8_t> repaired = png::without_leading_empty_idat(bytes);
+    if (!repaired.empty()) return decode_image(repaired, limits);
+  }
   const char* format = jpeg ? "JPEG" : "PNG";
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
     throw ImageError(std::string(format) + " file is too large (" + std::to_string(bytes.size() >> 20) + " MB)");

@@ -61,4 +61,47 @@ inline RgbImage solid_image(int width, int height, uint8_t r, uint8_t g, uint8_t
   return image;
 }
 
+inline void put16(std::vector<uint8_t>& out, uint16_t v, bool little) {
+  out.push_back(static_cast<uint8_t>(little ? v : v >> 8));
+  out.push_back(static_cast<uint8_t>(little ? v >> 8 : v));
+}
+
+inline void put32(std::vector<uint8_t>& out, uint32_t v, bool little) {
+  put16(out, static_cast<uint16_t>(little ? v : v >> 16), little);
+  put16(out, static_cast<uint16_t>(little ? v >> 16 : v), little);
+}
+
+// "Exif\0\0" + TIFF header + IFD0 with an unrelated tag first, then the orientation as one SHORT.
+inline std::vector<uint8_t> exif_payload(bool little, uint16_t orientation, uint16_t type = 3, uint32_t count = 1) {
+  std::vector<uint8_t> p = {'E', 'x', 'i', 'f', 0, 0};
+  p.push_back(little ? 'I' : 'M');
+  p.push_back(little ? 'I' : 'M');
+  put16(p, 42, little);
+  put32(p, 8, little);
+  put16(p, 2, little);
+  put16(p, 0x010F, little);  // Make, ASCII, 4 bytes inline
+  put16(p, 2, little);
+  put32(p, 4, little);
+  p.insert(p.end(), {'A', 'B', 'C', 0});
+  put16(p, 0x0112, little);
+  put16(p, type, little);
+  put32(p, count, little);
+  put16(p, orientation, little);
+  put16(p, 0, little);
+  put32(p, 0, little);  // no next IFD
+  return p;
+}
+
+// Inserts an APP1 segment right after SOI, where cameras write it.
+inline std::vector<uint8_t> with_app1(const std::vector<uint8_t>& jpeg, const std::vector<uint8_t>& payload) {
+  const size_t length = payload.size() + 2;
+  const uint8_t marker[4] = {0xFF, 0xE1, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)};
+  std::vector<uint8_t> out(jpeg.size() + 2 + length);
+  std::memcpy(out.data(), jpeg.data(), 2);
+  std::memcpy(out.data() + 2, marker, 4);
+  if (!payload.empty()) std::memcpy(out.data() + 6, payload.data(), payload.size());
+  std::memcpy(out.data() + 6 + payload.size(), jpeg.data() + 2, jpeg.size() - 2);
+  return out;
+}
+
 }  // namespace leafcheck::fixtures
