@@ -134,7 +134,7 @@ void check_against_reference(const RgbImage& image, int width, int height) {
 
 }  // namespace
 
-TEST_CASE("PNG decodes losslessly, grey and RGBA included") {
+TEST_CASE("PNG decodes losslessly, grey and opaque RGBA included") {
   const RgbImage image = random_image(7, 5, 1);
   const RgbImage decoded = decode_image(encode_png(image));
   CHECK(decoded.width == 7);
@@ -146,9 +146,25 @@ TEST_CASE("PNG decodes losslessly, grey and RGBA included") {
   REQUIRE(from_grey.pixels.size() == 18);
   for (int i = 0; i < 6; ++i) check_near(pixel(from_grey, i % 3, i / 3), {grey[i], grey[i], grey[i]}, 0);
 
-  const std::vector<uint8_t> rgba = {10, 20, 30, 0, 40, 50, 60, 255};
+  const std::vector<uint8_t> rgba = {10, 20, 30, 255, 40, 50, 60, 255};
   const RgbImage from_rgba = decode_image(encode_png(rgba, 2, 1, 4));
   CHECK(from_rgba.pixels == std::vector<uint8_t>{10, 20, 30, 40, 50, 60});
+}
+
+// What a viewer shows on a white page: c * a/255 + 255 * (1 - a/255), rounded.
+uint8_t over_white(int c, int a) { return static_cast<uint8_t>(std::lround(c * a / 255.0 + 255.0 * (1 - a / 255.0))); }
+
+TEST_CASE("transparency is composited over white, never dropped") {
+  // A fully transparent pixel may store any colour (here leaf green): it must come out white.
+  const std::vector<uint8_t> rgba = {60, 140, 50, 0, 100, 0, 200, 128, 40, 50, 60, 255};
+  const RgbImage from_png = decode_image(encode_png(rgba, 3, 1, 4));
+  const std::vector<uint8_t> want = {255, 255, 255, over_white(100, 128), over_white(0, 128), over_white(200, 128), 40, 50, 60};
+  CHECK(from_png.pixels == want);
+  CHECK(rgb_from_rgba(rgba, 3, 1).pixels == want);
+
+  const std::vector<uint8_t> grey_alpha = {0, 0, 90, 51};
+  CHECK(decode_image(encode_png(grey_alpha, 2, 1, 2)).pixels ==
+        std::vector<uint8_t>{255, 255, 255, over_white(90, 51), over_white(90, 51), over_white(90, 51)});
 }
 
 TEST_CASE("JPEG decodes to the right size and colours") {
@@ -387,8 +403,8 @@ TEST_CASE("centre crop keeps the middle of the longer side") {
   CHECK_THROWS_AS(center_crop_resize(RgbImage{4, 4, std::vector<uint8_t>(47)}, 2, 2), ImageError);
 }
 
-TEST_CASE("rgb_from_rgba drops alpha and checks sizes") {
-  const std::vector<uint8_t> rgba = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+TEST_CASE("rgb_from_rgba keeps opaque pixels and checks sizes") {
+  const std::vector<uint8_t> rgba = {1, 2, 3, 255, 5, 6, 7, 255, 9, 10, 11, 255};
   const RgbImage rgb = rgb_from_rgba(rgba, 3, 1);
   CHECK(rgb.width == 3);
   CHECK(rgb.height == 1);

@@ -68,6 +68,7 @@ val to_js(const Classification& classification) {
   result.set("top", top);
   result.set("plantFraction", classification.plant_fraction);
   result.set("looksLikeLeaf", classification.looks_like_leaf);
+  result.set("somethingToSee", classification.something_to_see);
   result.set("timings", timings);
   return result;
 }

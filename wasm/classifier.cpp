@@ -1,5 +1,6 @@
 #include "classifier.h"
 
+#include "detail_check.h"
 #include "leaf_check.h"
 
 #include <algorithm>
@@ -64,6 +65,7 @@ Classification Classifier::classify_rgb(const RgbImage& image, int top_k) {
   normalize_to_nhwc(resized, spec_.mean, spec_.stddev, input_);
   result.plant_fraction = plant_pixel_fraction(resized);
   result.looks_like_leaf = result.plant_fraction >= kMinLeafFraction;
+  result.something_to_see = has_something_to_see(image.width, image.height, resized);
   result.timings.preprocess_ms = ms_since(start);
 
   start = Clock::now();

@@ -28,6 +28,7 @@ struct Classification {
   std::vector<Prediction> top;  // best first
   float plant_fraction = 0;     // share of plant-coloured pixels in the model input (leaf_check.h)
   bool looks_like_leaf = true;  // plant_fraction >= kMinLeafFraction
+  bool something_to_see = true;  // not blank, tiny or a thin strip (detail_check.h)
   Timings timings;
 };
 

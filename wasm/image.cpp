@@ -183,6 +183,19 @@ struct AxisFilter {
 
 uint8_t to_byte(float v) { return static_cast<uint8_t>(std::clamp(v + 0.5f, 0.0f, 255.0f)); }
 
+// RGBA -> RGB as an image viewer shows it on a white page: a transparent area is blank paper, not
+// the colour its invisible pixels happen to hold (a fully transparent PNG may store any RGB, and a
+// canvas stores black). `dst` may alias `src`: each pixel is read before it is overwritten.
+void composite_over_white(const uint8_t* src, size_t pixels, uint8_t* dst) {
+  for (size_t i = 0; i < pixels; ++i, src += 4, dst += 3) {
+    const unsigned a = src[3];
+    const uint8_t r = src[0], g = src[1], b = src[2];
+    dst[0] = static_cast<uint8_t>((r * a + 255 * (255 - a) + 127) / 255);
+    dst[1] = static_cast<uint8_t>((g * a + 255 * (255 - a) + 127) / 255);
+    dst[2] = static_cast<uint8_t>((b * a + 255 * (255 - a) + 127) / 255);
+  }
+}
+
 }  // namespace
 
 RgbImage decode_image(std::span<const uint8_t> bytes, const DecodeLimits& limits) {
@@ -210,15 +223,21 @@ RgbImage decode_image(std::span<const uint8_t> bytes, const DecodeLimits& limits
   }
   check_pixel_count(static_cast<uint64_t>(std::max(width, 0)), static_cast<uint64_t>(std::max(height, 0)), limits);
 
+  // Grey+alpha and RGBA PNGs are decoded with their alpha and composited (composite_over_white).
+  const bool alpha = !jpeg && (channels == 2 || channels == 4);
   int decoded_w = 0, decoded_h = 0;
   std::unique_ptr<stbi_uc, StbiFree> pixels(
-      stbi_load_from_memory(bytes.data(), length, &decoded_w, &decoded_h, &channels, 3));
+      stbi_load_from_memory(bytes.data(), length, &decoded_w, &decoded_h, &channels, alpha ? 4 : 3));
   if (!pixels) {
     throw ImageError(std::string("garbled ") + format + " image: damaged or truncated data (decoder: " +
                      stbi_failure_reason() + ")");
   }
   if (decoded_w != width || decoded_h != height) {
     throw ImageError(std::string("garbled ") + format + " image: header and data disagree on the size");
+  }
+  if (alpha) {
+    const size_t count = static_cast<size_t>(width) * static_cast<size_t>(height);
+    composite_over_white(pixels.get(), count, pixels.get());
   }
   return oriented_copy(pixels.get(), width, height, jpeg ? jpeg_exif_orientation(bytes) : 1);
 }
@@ -241,14 +260,9 @@ RgbImage rgb_from_rgba(std::span<const uint8_t> rgba, int width, int height, con
     throw ImageError("RGBA pixels of a " + std::to_string(width) + "x" + std::to_string(height) + " image need " +
                      std::to_string(expected) + " bytes, got " + std::to_string(rgba.size()));
   }
-  RgbImage out{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * static_cast<size_t>(height) * 3)};
-  const uint8_t* src = rgba.data();
-  uint8_t* dst = out.pixels.data();
-  for (size_t i = 0, n = static_cast<size_t>(width) * static_cast<size_t>(height); i < n; ++i, src += 4, dst += 3) {
-    dst[0] = src[0];
-    dst[1] = src[1];
-    dst[2] = src[2];
-  }
+  const size_t count = static_cast<size_t>(width) * static_cast<size_t>(height);
+  RgbImage out{width, height, std::vector<uint8_t>(count * 3)};
+  composite_over_white(rgba.data(), count, out.pixels.data());
   return out;
 }
 

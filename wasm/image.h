@@ -25,7 +25,8 @@ struct DecodeLimits {
   uint64_t max_pixels = 40'000'000;  // 40 megapixels
 };
 
-// JPEG or PNG bytes -> RGB, upright (JPEG EXIF orientation applied). Throws ImageError.
+// JPEG or PNG bytes -> RGB, upright (JPEG EXIF orientation applied), a PNG's transparency composited
+// over white. Throws ImageError.
 RgbImage decode_image(std::span<const uint8_t> bytes, const DecodeLimits& limits = {});
 
 // EXIF orientation tag (1..8) of a JPEG; 1 when absent, unreadable or not a JPEG.
@@ -34,7 +35,8 @@ int jpeg_exif_orientation(std::span<const uint8_t> bytes);
 // Rotates/flips so that an image stored with EXIF `orientation` displays upright.
 RgbImage apply_exif_orientation(const RgbImage& image, int orientation);
 
-// RGBA8 (canvas / camera frame) -> RGB8, alpha dropped. Throws ImageError on bad sizes.
+// RGBA8 (canvas / camera frame) -> RGB8, composited over white like a PNG's transparency (camera
+// frames are opaque: unchanged). Throws ImageError on bad sizes.
 RgbImage rgb_from_rgba(std::span<const uint8_t> rgba, int width, int height, const DecodeLimits& limits = {});
 
 // Centre square crop of the shorter side, then area-averaging resize to width x height

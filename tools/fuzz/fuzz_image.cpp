@@ -1,11 +1,12 @@
 // libFuzzer target: everything an uploaded photo goes through before the network: format sniffing,
-// JPEG/PNG decoding (stb_image), EXIF orientation, centre crop + area resize, normalisation and
-// the plant-pixel check. A garbled image may only end in ImageError.
+// JPEG/PNG decoding (stb_image), transparency, EXIF orientation, centre crop + area resize,
+// normalisation, the plant-pixel and "something to see" checks. A garbled image may only end in ImageError.
 #include <cstdint>
 #include <cstdlib>
 #include <span>
 #include <vector>
 
+#include "detail_check.h"
 #include "image.h"
 #include "leaf_check.h"
 
@@ -39,5 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   leafcheck::normalize_to_nhwc(resized, kMean, kStddev, input);
   const float fraction = leafcheck::plant_pixel_fraction(resized);
   if (!(fraction >= 0.0f && fraction <= 1.0f)) std::abort();
+  const float spread = leafcheck::luma_stddev(resized);  // 0..127.5 for 8-bit pixels
+  if (!(spread >= 0.0f && spread <= 128.0f)) std::abort();
+  leafcheck::has_something_to_see(image.width, image.height, resized);
   return 0;
 }

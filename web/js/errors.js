@@ -2,6 +2,7 @@
 export function imageErrorKey(error) {
   const text = String(error?.message ?? '');
   if (/empty|zero.?(size|byte|length)|0 bytes/i.test(text)) return 'errorImageEmpty';
+  if (/\(HEIC\)/.test(text)) return 'errorImageHeic';
   if (/megapixel|too (large|big)|exceeds|limit/i.test(text)) return 'errorImageTooLarge';
   return 'errorImageUnreadable';
 }

@@ -61,6 +61,7 @@ function plain(result, decoder) {
   return {
     top: result.top.map(({ index, label, probability }) => ({ index, label, probability })),
     looksLikeLeaf: result.looksLikeLeaf,
+    somethingToSee: result.somethingToSee,
     timings: { ...result.timings },
     decoder,
   };

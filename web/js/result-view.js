@@ -6,8 +6,9 @@ import { presentScan } from './verdict.js';
 const KICKERS = { healthy: 'kickerHealthy', disease: 'kickerDisease', unsure: 'kickerUnsure', 'not-leaf': 'kickerNotLeaf' };
 let photoUrl = null;
 
-function summaryText(tr, kind, best) {
+function summaryText(tr, kind, best, reason) {
   if (kind === 'not-leaf') return tr.t('notLeafSummary');
+  if (reason === 'nothingToSee') return tr.t('unsureNothingToSee');
   const percent = tr.formatProbability(best?.probability ?? 0);
   if (kind === 'unsure') return tr.t('unsureLowConfidence', { percent });
   const summary = tr.t(kind === 'healthy' ? 'summaryHealthy' : 'summaryDisease', { percent, crop: best.crop });
@@ -51,7 +52,7 @@ export function showResult(tr, { record, timings }) {
   $('result-kicker').textContent = tr.t(KICKERS[kind]);
   $('result-title').textContent = kind === 'not-leaf' ? tr.t('notLeafTitle') : kind === 'unsure' ? tr.t('unsureTitle') : best.title;
   const untrained = record.model?.trained === false ? ` ${tr.t('untrainedResult')}` : '';
-  $('result-summary').textContent = summaryText(tr, kind, best) + untrained;
+  $('result-summary').textContent = summaryText(tr, kind, best, record.reason) + untrained;
 
   const unsure = kind === 'unsure' || kind === 'not-leaf';
   $('result-unsure').hidden = !unsure;

@@ -23,9 +23,12 @@ export function leafMatches(top = [], count = SHOWN_MATCHES) {
 
 // The verdict stored with a scan. The engine's looksLikeLeaf (share of plant-coloured pixels in the
 // model input, wasm/leaf_check.h) also catches photos without a leaf that a model without the
-// background class, or one that misses, would still name a disease for.
-export function judge({ top, looksLikeLeaf }) {
+// background class, or one that misses, would still name a disease for. Its somethingToSee is false
+// for a blank, one-colour, transparent, tiny or long thin picture (wasm/detail_check.h): the model
+// names a class even then, often confidently, so no class is named.
+export function judge({ top, looksLikeLeaf, somethingToSee }) {
   const best = top[0];
+  if (somethingToSee === false) return { unsure: true, reason: 'nothingToSee' };
   if (!best) return { unsure: true, reason: 'lowConfidence' };
   if (isNotLeafLabel(best.label) || looksLikeLeaf === false) return { unsure: true, reason: 'notLeaf' };
   if (best.probability < CONFIDENCE_THRESHOLD) return { unsure: true, reason: 'lowConfidence' };
@@ -34,9 +37,11 @@ export function judge({ top, looksLikeLeaf }) {
 
 // A saved scan as every view shows it: kind is 'healthy', 'disease', 'unsure' or 'not-leaf';
 // matches are the leaf classes to list, each {label, probability, ...describe(label)}, and best is
-// the first of them. "Not a leaf" lists nothing: any class named there would read as a diagnosis.
+// the first of them. "Not a leaf" and "nothing to see" list nothing: any class named there would
+// read as a diagnosis.
 export function presentScan(record, describe) {
   if (record.reason === 'notLeaf') return { kind: 'not-leaf', best: null, matches: [] };
+  if (record.reason === 'nothingToSee') return { kind: 'unsure', best: null, matches: [] };
   const matches = leafMatches(record.top).map(({ label, probability }) => ({ ...describe(label), label, probability }));
   const best = matches[0] ?? null;
   if (record.unsure || !best) return { kind: 'unsure', best, matches };
