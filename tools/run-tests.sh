@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: install, build, then run every test suite:
-# native doctest/CTest (release and ASan+UBSan), node tests of both .wasm builds, browser e2e.
+# native doctest/CTest (release and ASan+UBSan), node tests of both .wasm builds, browser e2e, and
+# 30 seconds of each libFuzzer target (tools/fuzz; longer runs: tools/fuzz/run.sh TARGET MINUTES).
 # Ends with one "N passed, N failed" line summing all suites; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,13 @@ count_ctest() {  # "97% tests passed, 1 tests failed out of 30"
   total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
   passed=$((passed + total - bad))
   failed=$((failed + bad))
+}
+
+count_fuzz() {  # tools/fuzz/run.sh: one "[fuzz] TARGET: ..., no findings" line per clean run
+  local clean
+  clean=$(grep -cE '^\[fuzz\] [a-z]+: .*, no findings$' "$1")
+  passed=$((passed + clean))
+  failed=$((failed + 2 - clean))
 }
 
 count_node() {  # node --test TAP summary: "# pass 12" / "# fail 0"
@@ -54,6 +62,7 @@ run_suite native-release count_ctest ctest --preset native-release
 run_suite native-sanitize count_ctest ctest --preset native-sanitize
 run_suite node-wasm count_node npm run --silent test:node
 run_suite browser-e2e count_node npm run --silent test:e2e
+run_suite fuzz count_fuzz bash -c 'tools/fuzz/run.sh loader 30s; a=$?; tools/fuzz/run.sh image 30s; b=$?; exit $((a | b))'
 
 echo
 ((${#failed_suites[@]} == 0)) || echo "failed suites: ${failed_suites[*]}"

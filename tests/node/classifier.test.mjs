@@ -67,6 +67,14 @@ for (const build of builds) {
       assert.equal(result.top.length, 3);
     });
 
+    test('a transparent or one-colour picture has nothing to see; a leaf has', () => {
+      const transparent = new Uint8Array(300 * 300 * 4);
+      for (let i = 0; i < transparent.length; i += 4) transparent[i + 1] = 170;  // green, fully transparent
+      assert.equal(classifier.classifyEncoded(encodePng(transparent, 300, 300), 3).somethingToSee, false);
+      assert.equal(classifier.classifyRgba(transparent, 300, 300, 3).somethingToSee, false);
+      assert.equal(classifier.classifyEncoded(encodePng(leafPixels(300, 200), 300, 200), 3).somethingToSee, true);
+    });
+
     test('bad image bytes raise an ImageError with a message', () => {
       for (const bytes of [new Uint8Array(0), new TextEncoder().encode('this is not a picture'),
         encodePng(leafPixels(50, 50), 50, 50).slice(0, 60)]) {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { historyToCsv } from '../../web/js/csv.js';
+import { imageErrorKey } from '../../web/js/errors.js';
 import { historySummary } from '../../web/js/history-view.js';
 import { LANGUAGES, Translations } from '../../web/js/i18n.js';
 import { shareText } from '../../web/js/share.js';
@@ -70,6 +71,31 @@ test('"not sure" lists the leaf classes without the background class', () => {
   assert.equal(kind, 'unsure');
   assert.deepEqual(matches.map((m) => m.label), ['Tomato___healthy', BLIGHT, 'Apple___Black_rot']);
   assert.equal(historySummary(en, record(top)).title, english.unsureShort);
+});
+
+// A transparent PNG and a 20000x3 green strip were both called "Orange (citrus): Huanglongbing"
+// with confidence: when the engine sees nothing to judge, no class is named anywhere.
+test('"nothing to see" is "we cannot tell" and names no class, however confident the model', () => {
+  const confident = predictions(['Orange___Haunglongbing_(Citrus_greening)', 0.97], [BLIGHT, 0.02]);
+  assert.deepEqual(judge({ top: confident, looksLikeLeaf: true, somethingToSee: false }), { unsure: true, reason: 'nothingToSee' });
+  assert.deepEqual(judge({ top: confident, looksLikeLeaf: true, somethingToSee: true }), { unsure: false, reason: null });
+  assert.deepEqual(judge({ top: confident, looksLikeLeaf: true }), { unsure: false, reason: null }, 'engines before somethingToSee');
+  const scan = { createdAt: Date.UTC(2025, 5, 1, 12), top: confident, ...judge({ top: confident, looksLikeLeaf: true, somethingToSee: false }), note: '' };
+  assert.deepEqual(presentScan(scan, (label) => en.adviceFor(label)), { kind: 'unsure', best: null, matches: [] });
+  assert.deepEqual(historySummary(en, scan), { title: english.unsureShort, detail: en.formatDate(new Date(scan.createdAt)) });
+  const text = shareText(en, scan);
+  assert.ok(text.includes(english.unsureTitle), text);
+  assert.doesNotMatch(text, /orange|huanglongbing|blight|%|undefined/i);
+  const row = historyToCsv([scan], (label) => en.adviceFor(label)).trim().split('\r\n')[1].split(',');
+  assert.deepEqual(row.slice(1, 7), ['not_sure', '', '', '', '', 'yes']);
+});
+
+test('an iPhone HEIC photo gets its own message; other engine refusals keep theirs', () => {
+  const engine = (message) => Object.assign(new Error(message), { name: 'ImageError' });
+  assert.equal(imageErrorKey(engine('unsupported image format (HEIC); Leafcheck reads JPEG and PNG images')), 'errorImageHeic');
+  assert.equal(imageErrorKey(engine('unsupported image format (GIF); Leafcheck reads JPEG and PNG images')), 'errorImageUnreadable');
+  assert.equal(imageErrorKey(engine('image is empty (0 bytes)')), 'errorImageEmpty');
+  assert.equal(imageErrorKey(engine('image is 60.0 megapixels; the limit is 40 megapixels')), 'errorImageTooLarge');
 });
 
 test('a label without advice, or advice without names, still gets a title and never "undefined"', () => {

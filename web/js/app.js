@@ -63,6 +63,7 @@ function startEngine() {
     (info) => {
       engine = info;
       engineError = null;
+      if (info.modelRepaired) setStatus(tr.t('modelRepaired'));
       $('untrained-banner').hidden = modelIsTrained(engine);
       renderSettings();
       return info;

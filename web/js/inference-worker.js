@@ -1,15 +1,17 @@
 // Runs the WebAssembly classifier off the main thread. Protocol (all messages carry the caller's id):
 //   {type: 'init', engines: {simd: {module, wasm}, nosimd: {module, wasm}}, model: url}
-//     -> {ok: true, result: {simd, labels, metadata, inputWidth, inputHeight}}
+//     -> {ok: true, result: {simd, labels, metadata, inputWidth, inputHeight, modelRepaired}}
 //   {type: 'classify-picture', picture: Blob}                      -> {ok: true, result: classification}
 //   {type: 'classify-rgba', pixels: ArrayBuffer, width, height}     -> {ok: true, result: classification}
 //   {type: 'store-pictures', source: Blob or ImageData}             -> {ok: true, result: {photo, thumbnail}}
+//   {type: 'memory'}  -> {ok: true, result: {heapBytesInUse, memoryBytes}} (C++ heap in use, wasm memory size)
 // A classification says which decoder read the picture, `decoder`: 'image-decoder' or 'create-image-bitmap'
 // (the browser's, model-picture.js), 'engine' (the C++ decoder: pictures the browser cannot decode, and
 // the over-limit refusal) or 'rgba' (pixels handed over).
 // Failures answer {ok: false, error: {name, message}} with the engine's error name (ImageError, ModelError).
 // Engine and model URLs both come from one build's build-info, so a worker never pairs an old model
 // with a new engine.
+import { loadModel } from './model-loader.js';
 import { modelPixels } from './model-picture.js';
 import { storedPictures } from './stored-pictures.js';
 import { ENGINE_TOP_K } from './verdict.js';
@@ -17,27 +19,14 @@ import { supportsWasmSimd } from './wasm-features.js';
 
 let classifierPromise = null;
 
-async function fetchBytes(url, what) {
-  const response = await fetch(url);
-  if (!response.ok) {
-    const error = new Error(`${what} download failed: HTTP ${response.status} for ${url}`);
-    error.name = 'DownloadError';
-    throw error;
-  }
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 async function createClassifier({ engines, model }) {
   const simd = supportsWasmSimd();
   const engine = simd ? engines.simd : engines.nosimd;
   const moduleUrl = new URL(engine.module, self.location.href).href;
   const wasmUrl = new URL(engine.wasm, self.location.href).href;
-  const [{ default: createLeafcheckModule }, modelBytes] = await Promise.all([
-    import(moduleUrl),
-    fetchBytes(new URL(model, self.location.href).href, 'Model'),
-  ]);
+  const { default: createLeafcheckModule } = await import(moduleUrl);
   const wasm = await createLeafcheckModule({ locateFile: () => wasmUrl });
-  const classifier = new wasm.Classifier(modelBytes);
+  const { classifier, repaired } = await loadModel(new URL(model, self.location.href).href, (bytes) => new wasm.Classifier(bytes));
   let metadata = {};
   try {
     metadata = JSON.parse(classifier.metadata());
@@ -45,6 +34,7 @@ async function createClassifier({ engines, model }) {
     metadata = {};
   }
   return {
+    wasm,
     classifier,
     info: {
       simd,
@@ -52,6 +42,7 @@ async function createClassifier({ engines, model }) {
       metadata,
       inputWidth: classifier.inputWidth(),
       inputHeight: classifier.inputHeight(),
+      modelRepaired: repaired,
     },
   };
 }
@@ -94,6 +85,11 @@ async function handle(message) {
     }
     case 'store-pictures':
       return storedPictures(message.source);
+    case 'memory': {
+      // For the heap soak (tools/heap-soak.mjs): does memory stay bounded over many scans?
+      const { wasm } = await classifierPromise;
+      return { heapBytesInUse: wasm.heapBytesInUse(), memoryBytes: wasm.HEAPU8.length };
+    }
     default:
       throw new Error(`unknown request ${message.type}`);
   }
