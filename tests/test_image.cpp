@@ -295,6 +295,19 @@ TEST_CASE("empty, garbage, unsupported and truncated bytes raise ImageError") {
   bad_dht[dht + 3] = 3;
   CHECK(error_of(bad_dht) == "garbled JPEG image: a Huffman table declares more than 256 symbols");
 
+  // Found by tools/fuzz (fuzz_image): a scan naming a Huffman table no DHT defined made stb_image 2.27
+  // decode with an uninitialised table and index far outside it.
+  std::vector<uint8_t> undefined_table = encode_jpeg(random_image(9, 9, 4));
+  size_t sos = 2;
+  while (sos + 1 < undefined_table.size() && !(undefined_table[sos] == 0xFF && undefined_table[sos + 1] == 0xDA)) ++sos;
+  REQUIRE(sos + 11 < undefined_table.size());
+  const std::vector<uint8_t> valid_scan = undefined_table;
+  undefined_table[sos + 10] = 0x03;  // third component: DC table 0, AC table 3
+  CHECK(error_of(undefined_table) == "garbled JPEG image: a scan uses a Huffman table the file does not define");
+  undefined_table[sos + 10] = 0x20;  // DC table 2
+  CHECK(error_of(undefined_table) == "garbled JPEG image: a scan uses a Huffman table the file does not define");
+  CHECK(error_of(valid_scan).empty());
+
   // Every truncation of a PNG is refused (its chunks are length-checked).
   for (size_t cut = 1; cut < png.size() - 12; ++cut) CHECK_THROWS_AS(decode_image(std::span(png).first(cut)), ImageError);
 }

@@ -91,6 +91,40 @@ bool has_oversized_huffman_table(std::span<const uint8_t> bytes) {
   return oversized;
 }
 
+// stb_image 2.27 decodes a scan with whatever its Huffman table slots hold, initialised or not, and
+// an undefined table sends its decoder's lookups far out of bounds (found by tools/fuzz). So every
+// table a scan decodes with must have been defined by an earlier DHT segment. Progressive JPEGs
+// decode their first DC scans with DC tables only, refinements of DC with none, AC scans with AC
+// tables only; baseline scans use both.
+bool uses_undefined_huffman_table(std::span<const uint8_t> bytes) {
+  bool defined[2][4] = {};  // [class: 0 DC, 1 AC][table id]
+  bool progressive = false, undefined = false;
+  jpeg::walk_segments(bytes, true, [&](uint8_t marker, std::span<const uint8_t> payload) {
+    if (marker == jpeg::kSof2) progressive = true;
+    if (marker == jpeg::kDht) {
+      for (size_t pos = 0; pos + 17 <= payload.size();) {
+        const int table_class = payload[pos] >> 4, id = payload[pos] & 15;
+        if (table_class <= 1 && id <= 3) defined[table_class][id] = true;
+        size_t symbols = 0;
+        for (size_t i = pos + 1; i <= pos + 16; ++i) symbols += payload[i];
+        pos += 17 + symbols;
+      }
+    }
+    if (marker != jpeg::kSos || payload.empty()) return true;
+    const size_t components = payload[0];
+    if (payload.size() < 1 + 2 * components + 3) return true;  // stb_image refuses a short scan header itself
+    const uint8_t spectral_start = payload[1 + 2 * components], approximation_high = payload[3 + 2 * components] >> 4;
+    const bool needs_dc = !progressive || (spectral_start == 0 && approximation_high == 0);
+    const bool needs_ac = !progressive || spectral_start > 0;
+    for (size_t c = 0; c < components && !undefined; ++c) {
+      const int dc = payload[2 + 2 * c] >> 4, ac = payload[2 + 2 * c] & 15;
+      undefined = (needs_dc && (dc > 3 || !defined[0][dc])) || (needs_ac && (ac > 3 || !defined[1][ac]));
+    }
+    return !undefined;
+  });
+  return undefined;
+}
+
 struct StbiFree {
   void operator()(stbi_uc* p) const { stbi_image_free(p); }
 };
@@ -213,6 +247,9 @@ RgbImage decode_image(std::span<const uint8_t> bytes, const DecodeLimits& limits
   const int length = static_cast<int>(bytes.size());
   if (jpeg && has_oversized_huffman_table(bytes)) {
     throw ImageError("garbled JPEG image: a Huffman table declares more than 256 symbols");
+  }
+  if (jpeg && uses_undefined_huffman_table(bytes)) {
+    throw ImageError("garbled JPEG image: a scan uses a Huffman table the file does not define");
   }
 
   // The header alone gives the size, so an over-limit image is refused before any pixel memory exists.

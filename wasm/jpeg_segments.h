@@ -14,6 +14,7 @@ constexpr uint8_t kSos = 0xDA;  // start of scan: entropy-coded data follows the
 constexpr uint8_t kEoi = 0xD9;
 constexpr uint8_t kDht = 0xC4;
 constexpr uint8_t kApp1 = 0xE1;
+constexpr uint8_t kSof2 = 0xC2;  // progressive frame
 
 // Calls visit(marker, payload) for each segment that has a length, in file order (the last one
 // clipped to the data when the file is truncated). With

@@ -35,16 +35,18 @@ mkdir -p "$corpus" "$findings"
 log=$work/$1.log
 
 # Seeds are read-only inputs; new coverage goes into the first folder, the kept corpus.
+started=$SECONDS
 "$build/tools/fuzz/$binary" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" "$seeds/$1" >"$log" 2>&1
 status=$?
+elapsed=$((SECONDS - started))
 
 executions=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$')
 last=$(grep -E '^#[0-9]+' "$log" | tail -n1)
 cov=$(grep -Eo 'cov: [0-9]+' <<<"$last" | grep -Eo '[0-9]+')
 ft=$(grep -Eo 'ft: [0-9]+' <<<"$last" | grep -Eo '[0-9]+')
 units=$(grep -Eo 'corp: [0-9]+' <<<"$last" | grep -Eo '[0-9]+')
-summary="[fuzz] $1: ${executions:-?} executions in $seconds s, cov ${cov:-?}, ft ${ft:-?}, corpus ${units:-?}"
+summary="[fuzz] $1: ${executions:-?} executions in $elapsed s, cov ${cov:-?}, ft ${ft:-?}, corpus ${units:-?}"
 if ((status == 0)); then
   echo "$summary, no findings"
   exit 0
