@@ -224,6 +224,10 @@ void composite_over_white(const uint8_t* src, size_t pixels, uint8_t* dst) {
   for (size_t i = 0; i < pixels; ++i, src += 4, dst += 3) {
     const unsigned a = src[3];
     const uint8_t r = src[0], g = src[1], b = src[2];
+    if (a == 255) {  // camera frames and most photos: the formula below gives the same bytes, slower
+      dst[0] = r, dst[1] = g, dst[2] = b;
+      continue;
+    }
     dst[0] = static_cast<uint8_t>((r * a + 255 * (255 - a) + 127) / 255);
     dst[1] = static_cast<uint8_t>((g * a + 255 * (255 - a) + 127) / 255);
     dst[2] = static_cast<uint8_t>((b * a + 255 * (255 - a) + 127) / 255);
