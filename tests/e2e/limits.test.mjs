@@ -90,6 +90,17 @@ describe('limits and faults in Chromium', () => {
     await page.locator('#result-again').click();
     await scan(leaf);
     assert.equal(await page.locator('#result').getAttribute('data-kind'), 'disease');
+    // The stored photo shows the transparent corners white, as the engine judged them, not black.
+    await page.locator('#result-photo').evaluate((img) => img.decode());
+    const corner = await page.locator('#result-photo').evaluate((img) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const context = canvas.getContext('2d');
+      context.drawImage(img, 0, 0);
+      return Array.from(context.getImageData(2, 2, 1, 1).data.slice(0, 3));
+    });
+    assert.ok(corner.every((v) => v > 240), `corner ${corner}`);
   });
 
   test('a 0-byte file, a 60 MB file and an iPhone HEIC photo each get a clear message; history is kept', async () => {

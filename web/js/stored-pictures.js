@@ -24,6 +24,10 @@ export async function storedPictures(source) {
     const photoCanvas = new OffscreenCanvas(width, height);
     const photoContext = photoCanvas.getContext('2d');
     photoContext.imageSmoothingQuality = 'high';
+    // JPEG has no transparency: without a background, transparent areas would turn black, while the
+    // engine judges them as white (wasm/image.h), as a viewer shows them.
+    photoContext.fillStyle = '#fff';
+    photoContext.fillRect(0, 0, width, height);
     photoContext.drawImage(whole, 0, 0, width, height);
 
     const side = Math.min(width, height);
