@@ -13,7 +13,7 @@ using namespace leafcheck::fixtures;
 
 namespace {
 
-// Leaf green from dark to light, left to right: detail that survives any resize (luma stddev 27).
+// Leaf green from dark to light, left to right: detail that survives any resize (colour stddev 27).
 RgbImage detailed_green(int width, int height) {
   RgbImage image = solid_image(width, height, 60, 140, 50);
   for (size_t i = 0; i < image.pixels.size(); i += 3) {
@@ -24,12 +24,16 @@ RgbImage detailed_green(int width, int height) {
 
 }  // namespace
 
-TEST_CASE("luma_stddev: zero for one colour, half the range for black and white halves") {
-  CHECK(luma_stddev(solid_image(9, 9, 60, 140, 50)) < 1e-6f);
+TEST_CASE("colour_stddev: zero for one colour, half the range for black and white halves, colour counts") {
+  CHECK(colour_stddev(solid_image(9, 9, 60, 140, 50)) < 1e-6f);
   RgbImage halves = solid_image(4, 2, 0, 0, 0);
   for (size_t i = 12; i < 24; ++i) halves.pixels[i] = 255;
-  CHECK(luma_stddev(halves) == doctest::Approx(127.5).epsilon(1e-4));
-  CHECK(luma_stddev(RgbImage{}) == 0.0f);
+  CHECK(colour_stddev(halves) == doctest::Approx(127.5).epsilon(1e-4));
+  CHECK(colour_stddev(RgbImage{}) == 0.0f);
+  // Blue sky over grey concrete: one brightness (luma 135 and 136), clearly something to see.
+  RgbImage sky = solid_image(4, 2, 90, 150, 220);
+  for (size_t i = 12; i < 24; ++i) sky.pixels[i] = 136;
+  CHECK(colour_stddev(sky) > 5 * kMinColourStddev);
 }
 
 TEST_CASE("has_something_to_see: size, shape and variation rules at their limits") {
@@ -46,7 +50,7 @@ TEST_CASE("has_something_to_see: size, shape and variation rules at their limits
   for (size_t i = 0; i < paper.pixels.size(); i += 3) {
     for (int c = 0; c < 3; ++c) paper.pixels[i + c] = static_cast<uint8_t>(paper.pixels[i + c] - (i / 3) % 7);
   }
-  CHECK(luma_stddev(paper) < kMinLumaStddev);
+  CHECK(colour_stddev(paper) < kMinColourStddev);
   CHECK_FALSE(has_something_to_see(300, 300, paper));
 }
 

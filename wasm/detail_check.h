@@ -7,9 +7,10 @@
 //   - tiny: its side is under kMinCropSide pixels, i.e. blown up more than 4x into the input;
 //   - a small part of the picture: the long side is more than kMaxAspect times the short one, so
 //     the model would judge under a quarter of what the person photographed;
-//   - featureless: the luminance of the model input varies by less than kMinLumaStddev (a blank,
+//   - featureless: the colours of the model input vary by less than kMinColourStddev (a blank,
 //     one-colour or fully transparent image; PlantVillage leaves all vary by far more, see
-//     wasm/README.md "Nothing to see").
+//     wasm/README.md "Nothing to see"). Colour, not brightness alone: blue sky over grey concrete
+//     has one brightness and is something to see (and "not a leaf").
 // The app answers those "we can't tell" (web/js/verdict.js) and names no class.
 #pragma once
 
@@ -19,10 +20,11 @@ namespace leafcheck {
 
 inline constexpr int kMinCropSide = 32;
 inline constexpr int kMaxAspect = 4;
-inline constexpr float kMinLumaStddev = 4.0f;
+inline constexpr float kMinColourStddev = 4.0f;
 
-// Standard deviation of the luminance (BT.601, 0..255) of an RGB image; 0 for an empty one.
-float luma_stddev(const RgbImage& image);
+// Root mean square of the standard deviations of R, G and B (0..255) over an RGB image; 0 for an
+// empty one.
+float colour_stddev(const RgbImage& image);
 
 // Whether the photo (its original size) and the model's input made from it have something to judge.
 bool has_something_to_see(int photo_width, int photo_height, const RgbImage& model_input);

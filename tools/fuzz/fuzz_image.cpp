@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   leafcheck::normalize_to_nhwc(resized, kMean, kStddev, input);
   const float fraction = leafcheck::plant_pixel_fraction(resized);
   if (!(fraction >= 0.0f && fraction <= 1.0f)) std::abort();
-  const float spread = leafcheck::luma_stddev(resized);  // 0..127.5 for 8-bit pixels
+  const float spread = leafcheck::colour_stddev(resized);  // 0..127.5 for 8-bit pixels
   if (!(spread >= 0.0f && spread <= 128.0f)) std::abort();
   leafcheck::has_something_to_see(image.width, image.height, resized);
   return 0;
