@@ -4,8 +4,8 @@
 //
 // Serves dist/ (npm run build first), opens the app in Debian's headless Chromium and drives the
 // app's own inference worker (dist/js/inference-worker.js, the engine the browser picks) from the
-// page: a 4032x3024 JPEG made in the page by the browser's encoder is classified `scans` times as
-// encoded bytes (decoded by the engine, the path of a chosen file) and/or as 12 MP RGBA pixels (the
+// page: a 4032x3024 JPEG made in the page by the browser's encoder is classified `scans` times as a
+// file ("encoded": the path of a chosen photo, classify-picture) and/or as 12 MP RGBA pixels (the
 // path of a camera frame). After the first scan and at the end it reads the C++ heap in use
 // (mallinfo) and the WebAssembly memory size. Prints one line per input and exits 1 when either
 // grew by 1 MB or more after the first scan.
@@ -60,10 +60,7 @@ async function soakInPage({ scans, input }) {
           const pixels = rgba.buffer.slice(0);
           return request({ type: 'classify-rgba', pixels, width, height }, [pixels]);
         })()
-      : (() => {
-          const bytes = jpeg.slice(0);
-          return request({ type: 'classify-encoded', bytes }, [bytes]);
-        })();
+      : request({ type: 'classify-picture', picture: new Blob([jpeg], { type: 'image/jpeg' }) });
   await scan();
   const first = await request({ type: 'memory' });
   const started = performance.now();
