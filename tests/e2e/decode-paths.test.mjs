@@ -58,7 +58,11 @@ describe('browser decode path vs C++ decode path', () => {
         t.diagnostic(`orientation ${orientation}: paths differ by ${maxDifference.toFixed(4)} (logits ${logitDistance.toFixed(3)}); from orientation 1 by logits ${turned.toFixed(3)}`);
         assert.equal(used, via, `orientation ${orientation}: the browser path took ${used}`);
         assert.ok(logitDistance <= SAME_PICTURE, `orientation ${orientation}: the paths' logits differ by ${logitDistance}`);
-        assert.equal(viaBrowser.top1, engine.top1, `orientation ${orientation}: top-1`);
+        // Logits within SAME_PICTURE of each other can swap two classes whose logits were closer than
+        // twice that: the model's near-ties (the first lab photo scores Apple scab and Peach healthy within
+        // 0.3 at some orientations). Top-1 must agree wherever the C++ path's lead is larger.
+        const [first, second] = [...engine.probabilities].sort((a, b) => b - a);
+        if (Math.log(first / second) > 2 * SAME_PICTURE) assert.equal(viaBrowser.top1, engine.top1, `orientation ${orientation}: top-1`);
         if (orientation > 1) assert.ok(turned > 2 * SAME_PICTURE, `orientation ${orientation} changes what the model sees (by ${turned})`);
       }
     });
