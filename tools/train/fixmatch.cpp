@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "bn_recalibration.h"
 #include "checkpoint.h"
 #include "predict.h"
 
@@ -165,6 +166,13 @@ FixMatchSummary run_fixmatch(SeedNet& net, const ImageSet& images, const DeviceI
     const bool last = epoch + 1 == config.epochs;
     if (!validation.empty() && (last || (lc.validate_every > 0 && (epoch + 1) % lc.validate_every == 0)))
       state.validation_top1 = record.validation_top1 = top1_accuracy(net, images, validation, lc.normalization);
+    if (last && lc.recalibrate_batchnorm) {
+      std::vector<int64_t> train_images = labelled_index;
+      train_images.insert(train_images.end(), pool.begin(), pool.end());
+      state.validation_top1 = record.validation_top1 =
+          recalibrate_batchnorm_if_better(net, images, data, train_images, validation, state.validation_top1,
+                                          lc.normalization, static_cast<int>(batch), name);
+    }
     state.seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
     state.epochs_done = epoch + 1;
     state.finished = last;

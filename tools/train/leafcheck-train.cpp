@@ -63,6 +63,9 @@ with the arms x seeds table), results.json, per-class-accuracy.csv and confusion
   --log-every N           batches between progress lines (at least 5 s apart), default 10
   --validate-every N      epochs between validation passes, default 5
   --parity-images N       test images for the engine parity check, default 32
+  --no-bn-recalibration   keep BatchNorm's statistics from the augmented training batches; by default
+                          each arm recomputes them from un-augmented training images after its last
+                          epoch and keeps them when validation top-1 improves
 )";
 
 struct UsageError : std::runtime_error {
@@ -163,6 +166,9 @@ int main(int argc, char** argv) {
       else if (arg == "--validate-every")
         config.supervised.validate_every = config.ssl.finetune.validate_every =
             config.fixmatch.labelled.validate_every = static_cast<int>(number());
+      else if (arg == "--no-bn-recalibration")
+        config.supervised.recalibrate_batchnorm = config.ssl.finetune.recalibrate_batchnorm =
+            config.fixmatch.labelled.recalibrate_batchnorm = false;
       else if (arg == "--parity-images") config.parity_images = static_cast<int>(number());
       else throw UsageError("unknown option " + std::string(arg));
     }

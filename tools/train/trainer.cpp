@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "bn_recalibration.h"
 #include "checkpoint.h"
 #include "predict.h"
 
@@ -99,6 +100,10 @@ TrainSummary train_model(SeedNet& net, const ImageSet& images, const DeviceImage
       state.validation_top1 = top1_accuracy(net, images, validation, config.normalization);
       validation_text = " val_top1 " + std::to_string(state.validation_top1);
     }
+    if (last && config.recalibrate_batchnorm)
+      state.validation_top1 = recalibrate_batchnorm_if_better(net, images, data, image_index, validation,
+                                                              state.validation_top1, config.normalization,
+                                                              config.batch_size, name);
     const double epoch_seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
     state.seconds += epoch_seconds;
     state.epochs_done = epoch + 1;

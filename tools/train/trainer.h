@@ -29,6 +29,7 @@ struct TrainConfig {
   double label_smoothing = 0.0;  // off by default: it caps confidence near the pseudo-label threshold
   int log_every = 10;            // batches between progress lines (and at least 5 s apart)
   int validate_every = 5;        // epochs between validation passes (the last epoch always validates)
+  bool recalibrate_batchnorm = true;  // after the last epoch, when validation prefers it (bn_recalibration.h)
   uint64_t seed = 1;
   AugmentConfig augment;
   SamplingConfig sampling;
