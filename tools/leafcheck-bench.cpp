@@ -41,6 +41,7 @@ struct Options {
   size_t runs = 100;
   size_t reference_warmup = 1;
   size_t reference_runs = 5;
+  size_t threads = 1;  // the optimized kernels' thread count; the reference is single-threaded
 };
 
 struct Result {
@@ -60,7 +61,7 @@ struct Result {
 };
 
 const char* kUsage =
-    "usage: leafcheck-bench [--model FILE] [--json] [--no-reference] [--runs N] [--reference-runs N]\n"
+    "usage: leafcheck-bench [--model FILE] [--json] [--no-reference] [--runs N] [--reference-runs N] [--threads N]\n"
     "  Default model: the seed architecture (conv 32/64/128/256, 38 PlantVillage labels) with\n"
     "  random weights (make_random_model, seed 42). Protocol: batch 1, 10 warm-up + 100 timed runs;\n"
     "  the scalar Reference kernels run 1 warm-up + 5 timed runs because they are slow.\n";
@@ -90,6 +91,8 @@ Options parse_args(int argc, char** argv) {
       o.reference = false;
     } else if (arg == "--runs") {
       o.runs = parse_count(value("--runs"), "--runs");
+    } else if (arg == "--threads") {
+      o.threads = parse_count(value("--threads"), "--threads");
     } else if (arg == "--reference-runs") {
       o.reference_runs = parse_count(value("--reference-runs"), "--reference-runs");
     } else if (arg == "--help" || arg == "-h") {
@@ -109,9 +112,10 @@ EM_JS(double, cpu_time_ms, (), {
   return (u.user + u.system) / 1000;
 });
 #else
+// The whole process's CPU time, so that --threads N counts the pool's threads too.
 double cpu_time_ms() {
   timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) * 1e-6;
 }
 #endif
@@ -142,13 +146,13 @@ double model_flops(const ModelSpec& spec) {
   return flops;
 }
 
-Result measure(const ModelSpec& spec, KernelSet kernels, const std::vector<float>& input, size_t warmup, size_t runs,
-               double flops, std::vector<float>& logits) {
+Result measure(const ModelSpec& spec, KernelSet kernels, size_t threads, const std::vector<float>& input, size_t warmup,
+               size_t runs, double flops, std::vector<float>& logits) {
   using Clock = std::chrono::steady_clock;
   const auto elapsed_ms = [](Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   };
-  leafcheck::Network network(spec, kernels);
+  leafcheck::Network network(spec, kernels, threads);
   const auto cold_start = Clock::now();
   network.forward(input);
   const double cold_ms = elapsed_ms(cold_start);
@@ -220,11 +224,13 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
-void print_json(const std::string& model, const ModelSpec& spec, double flops, const std::vector<Result>& results) {
+void print_json(const std::string& model, const ModelSpec& spec, double flops, size_t threads,
+                const std::vector<Result>& results) {
   std::printf(
-      "{\"build\":\"%s\",\"model\":\"%s\",\"input\":[1,%u,%u,%u],\"gflop_per_image\":%.6f,\"threads\":1,"
+      "{\"build\":\"%s\",\"model\":\"%s\",\"input\":[1,%u,%u,%u],\"gflop_per_image\":%.6f,\"threads\":%zu,"
       "\"results\":[",
-      build_name(), json_escape(model).c_str(), spec.input_height, spec.input_width, spec.input_channels, flops / 1e9);
+      build_name(), json_escape(model).c_str(), spec.input_height, spec.input_width, spec.input_channels, flops / 1e9,
+      threads);
   for (size_t i = 0; i < results.size(); ++i) {
     const Result& r = results[i];
     std::printf(
@@ -238,8 +244,9 @@ void print_json(const std::string& model, const ModelSpec& spec, double flops, c
   std::printf("]}\n");
 }
 
-void print_table(const std::string& model, const ModelSpec& spec, double flops, const std::vector<Result>& results) {
-  std::printf("leafcheck-bench  build: %s  threads: 1\n", build_name());
+void print_table(const std::string& model, const ModelSpec& spec, double flops, size_t threads,
+                 const std::vector<Result>& results) {
+  std::printf("leafcheck-bench  build: %s  threads: %zu (optimized kernels)\n", build_name(), threads);
   std::printf("model: %s\n", model.c_str());
   std::printf("input: 1x%ux%ux%u NHWC, %.4f GFLOP per image (2 x MACs of convs and linears)\n", spec.input_height,
               spec.input_width, spec.input_channels, flops / 1e9);
@@ -276,11 +283,11 @@ int run(const Options& o) {
 
   std::vector<Result> results;
   std::vector<float> optimized_logits;
-  results.push_back(measure(spec, KernelSet::Optimized, input, o.warmup, o.runs, flops, optimized_logits));
+  results.push_back(measure(spec, KernelSet::Optimized, o.threads, input, o.warmup, o.runs, flops, optimized_logits));
   if (o.reference) {
     std::vector<float> reference_logits;
     results.push_back(
-        measure(spec, KernelSet::Reference, input, o.reference_warmup, o.reference_runs, flops, reference_logits));
+        measure(spec, KernelSet::Reference, 1, input, o.reference_warmup, o.reference_runs, flops, reference_logits));
     double diff = 0;
     for (size_t i = 0; i < reference_logits.size(); ++i) {
       diff = std::max(diff, static_cast<double>(std::fabs(optimized_logits[i] - reference_logits[i])));
@@ -288,9 +295,9 @@ int run(const Options& o) {
     results.front().max_abs_diff = diff;
   }
   if (o.json) {
-    print_json(model, spec, flops, results);
+    print_json(model, spec, flops, o.threads, results);
   } else {
-    print_table(model, spec, flops, results);
+    print_table(model, spec, flops, o.threads, results);
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -75,9 +76,13 @@ val to_js(const Classification& classification) {
 
 class JsClassifier {
  public:
-  explicit JsClassifier(const val& model_bytes) {
+  explicit JsClassifier(const val& model_bytes) : JsClassifier(model_bytes, 1) {}
+
+  // threads > 1 needs the threaded build with at least threads - 1 pre-started workers.
+  JsClassifier(const val& model_bytes, int threads) {
     load_error_ = guarded([&] {
-      classifier_.emplace(copy_bytes(model_bytes));
+      if (threads < 1) throw std::invalid_argument("threads must be at least 1, got " + std::to_string(threads));
+      classifier_.emplace(copy_bytes(model_bytes), KernelSet::Optimized, static_cast<size_t>(threads));
       return val::null();
     });
   }
@@ -101,6 +106,7 @@ class JsClassifier {
   std::string metadata() const { return classifier().spec().metadata_json; }
   int input_width() const { return static_cast<int>(classifier().spec().input_width); }
   int input_height() const { return static_cast<int>(classifier().spec().input_height); }
+  int threads() const { return static_cast<int>(classifier().threads()); }
 
  private:
   // Only reachable from JS after loadError() came back null (bindings.post.js checks), so a
@@ -121,11 +127,13 @@ EMSCRIPTEN_BINDINGS(leafcheck) {
   emscripten::function("heapBytesInUse", +[] { return static_cast<double>(mallinfo().uordblks); });
   emscripten::class_<JsClassifier>("Classifier")
       .constructor<const emscripten::val&>()
+      .constructor<const emscripten::val&, int>()
       .function("loadError", &JsClassifier::load_error)
       .function("classifyEncoded", &JsClassifier::classify_encoded)
       .function("classifyRgba", &JsClassifier::classify_rgba)
       .function("labels", &JsClassifier::labels)
       .function("metadata", &JsClassifier::metadata)
       .function("inputWidth", &JsClassifier::input_width)
-      .function("inputHeight", &JsClassifier::input_height);
+      .function("inputHeight", &JsClassifier::input_height)
+      .function("threads", &JsClassifier::threads);
 }

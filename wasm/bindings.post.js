@@ -26,9 +26,12 @@ addOnPostRun(() => {
     requireBytes(pixels, 'RGBA pixels');
     return unwrap(classifyRgba.call(this, pixels, width, height, topK));
   };
-  function Classifier(modelBytes) {
+  // threads (default 1): the threaded build splits each convolution over that many threads, this one
+  // included; it needs threads - 1 pre-started workers (the factory's leafcheckPoolSize option).
+  function Classifier(modelBytes, threads = 1) {
     requireBytes(modelBytes, 'model bytes');
-    const raw = new Raw(modelBytes);
+    if (!Number.isInteger(threads) || threads < 1) throw new TypeError('threads must be an integer of at least 1');
+    const raw = new Raw(modelBytes, threads);
     const error = raw.loadError();
     if (error) {
       raw.delete();

@@ -29,8 +29,8 @@ ModelSpec checked_spec(std::span<const uint8_t> model_bytes) {
 
 }  // namespace
 
-Classifier::Classifier(std::span<const uint8_t> model_bytes, KernelSet kernels)
-    : spec_(checked_spec(model_bytes)), network_(spec_, kernels), input_(network_.input_size()) {
+Classifier::Classifier(std::span<const uint8_t> model_bytes, KernelSet kernels, size_t threads)
+    : spec_(checked_spec(model_bytes)), network_(spec_, kernels, threads), input_(network_.input_size()) {
   // The network holds its own packed copy of the weights; keeping the parsed ones would double the memory.
   // Layer kinds and shapes stay, so the architecture can still be described.
   for (Layer& layer : spec_.layers) {

@@ -34,7 +34,9 @@ struct Classification {
 
 class Classifier {
  public:
-  explicit Classifier(std::span<const uint8_t> model_bytes, KernelSet kernels = KernelSet::Optimized);
+  // threads: see Network (the convolutions' output rows split across that many threads, same logits).
+  explicit Classifier(std::span<const uint8_t> model_bytes, KernelSet kernels = KernelSet::Optimized,
+                      size_t threads = 1);
 
   // Encoded JPEG/PNG bytes. Throws ImageError on bad images.
   Classification classify_encoded(std::span<const uint8_t> bytes, int top_k = 3);
@@ -44,6 +46,7 @@ class Classifier {
   Classification classify_rgb(const RgbImage& image, int top_k = 3);
 
   const ModelSpec& spec() const { return spec_; }
+  size_t threads() const { return network_.threads(); }
 
  private:
   ModelSpec spec_;

@@ -9,6 +9,7 @@
 #include "kernels/optimized_ops.h"
 #include "kernels/reference_ops.h"
 #include "kernels/winograd_ops.h"
+#include "thread_pool.h"
 
 namespace leafcheck {
 namespace {
@@ -66,24 +67,43 @@ void expect_shape(const Tensor& t, const std::vector<uint32_t>& shape, const std
   }
 }
 
+// The part of `rows` output rows that task `part` of `parts` computes: contiguous, sizes differing by
+// at most one, so the threads finish together.
+struct RowRange {
+  size_t first;
+  size_t count;
+};
+RowRange row_range(size_t rows, size_t parts, size_t part) {
+  const size_t base = rows / parts, extra = rows % parts;
+  return {part * base + std::min(part, extra), base + (part < extra ? 1 : 0)};
+}
+
 }  // namespace
 
 struct Network::Impl {
   KernelSet kernels;
+  ThreadPool pool;
   std::vector<Activation> acts;
   std::vector<Step> steps;
   std::vector<Layer> layers;  // Reference only: the weights as the file has them.
   std::vector<opt::PackedConv3x3> convs;
   std::vector<opt::PackedWinograd> winograds;
   std::vector<opt::PackedLinear> linears;
-  std::vector<float> scratch;
+  std::vector<float> scratch;  // pool.size() slices of scratch_per_task floats: one per row range
+  size_t scratch_per_task = 0;
 
-  Impl(const ModelSpec& spec, KernelSet k) : kernels(k) {
+  Impl(const ModelSpec& spec, KernelSet k, size_t threads) : kernels(k), pool(checked_threads(k, threads)) {
     plan(spec);
     allocate();
   }
 
   bool optimized() const { return kernels == KernelSet::Optimized; }
+
+  static size_t checked_threads(KernelSet k, size_t threads) {
+    if (threads == 0) throw std::invalid_argument("Network: threads must be at least 1");
+    // The reference kernels are the single-thread ground truth that threaded results are checked against.
+    return k == KernelSet::Optimized ? threads : 1;
+  }
 
   // The last step writes the current activation; Relu and MaxPool may fold into it.
   Step* producer_of_current() {
@@ -218,22 +238,45 @@ struct Network::Impl {
       }
     }
     for (Activation& a : acts) a.storage.assign((a.height + 2 * a.pad) * (a.width + 2 * a.pad) * a.channels, 0.0f);
-    scratch.assign(scratch_size, 0.0f);
+    // A row range never needs more scratch than the whole plane (the band sizes are capped by the height).
+    scratch_per_task = scratch_size;
+    scratch.assign(scratch_size * pool.size(), 0.0f);
+  }
+
+  // Runs a convolution step as pool.size() tasks, each over its own range of output rows (and the
+  // input rows under them: `rows_per_output_row` is 2 where a max pool halves the height).
+  template <typename Conv>
+  void run_split(Activation& in, Activation& out, size_t rows_per_output_row, Conv&& conv) {
+    const opt::Plane in_plane = in.plane();
+    const opt::Plane out_plane = out.plane();
+    const size_t parts = std::min(pool.size(), out_plane.height);
+    pool.run(parts, [&](size_t part) {
+      const RowRange r = row_range(out_plane.height, parts, part);
+      const std::span<float> slice(scratch.data() + part * scratch_per_task, scratch_per_task);
+      conv(in_plane.rows(r.first * rows_per_output_row, r.count * rows_per_output_row),
+           out_plane.rows(r.first, r.count), slice);
+    });
   }
 
   void run_optimized(const Step& s) {
     Activation& in = acts[s.src];
     Activation& out = acts[s.dst];
+    const opt::Clamp clamp = opt::Clamp::relu_if(s.relu);
     switch (s.op) {
       case Op::Conv3x3:
-        opt::conv3x3(convs[s.params], in.plane(), out.plane(), opt::Clamp::relu_if(s.relu));
+        run_split(in, out, 1, [&](const opt::Plane& i, const opt::Plane& o, std::span<float>) {
+          opt::conv3x3(convs[s.params], i, o, clamp);
+        });
         break;
       case Op::Conv3x3MaxPool:
-        opt::conv3x3_maxpool2x2(convs[s.params], in.plane(), out.plane(), opt::Clamp::relu_if(s.relu), scratch);
+        run_split(in, out, 2, [&](const opt::Plane& i, const opt::Plane& o, std::span<float> slice) {
+          opt::conv3x3_maxpool2x2(convs[s.params], i, o, clamp, slice);
+        });
         break;
       case Op::Conv3x3WinogradMaxPool:
-        opt::conv3x3_winograd_maxpool2x2(winograds[s.params], in.plane(), out.plane(), opt::Clamp::relu_if(s.relu),
-                                         scratch);
+        run_split(in, out, 2, [&](const opt::Plane& i, const opt::Plane& o, std::span<float> slice) {
+          opt::conv3x3_winograd_maxpool2x2(winograds[s.params], i, o, clamp, slice);
+        });
         break;
       case Op::MaxPool:
         opt::maxpool2x2(in.plane(), out.plane());
@@ -287,7 +330,8 @@ struct Network::Impl {
   }
 };
 
-Network::Network(const ModelSpec& spec, KernelSet kernels) : impl_(std::make_unique<Impl>(spec, kernels)) {}
+Network::Network(const ModelSpec& spec, KernelSet kernels, size_t threads)
+    : impl_(std::make_unique<Impl>(spec, kernels, threads)) {}
 Network::~Network() = default;
 Network::Network(Network&&) noexcept = default;
 Network& Network::operator=(Network&&) noexcept = default;
@@ -312,5 +356,6 @@ std::span<const float> Network::forward(std::span<const float> input) {
 
 size_t Network::input_size() const { return impl_->acts.front().size(); }
 size_t Network::output_size() const { return impl_->acts.back().size(); }
+size_t Network::threads() const { return impl_->pool.size(); }
 
 }  // namespace leafcheck

@@ -17,7 +17,10 @@ enum class KernelSet {
 
 class Network {
  public:
-  explicit Network(const ModelSpec& spec, KernelSet kernels = KernelSet::Optimized);
+  // threads > 1 (Optimized only) splits each convolution's output rows across a ThreadPool of that
+  // many threads, the caller included. Every output value is computed by the same instructions in
+  // the same order whatever the split, so the logits are bit-identical to threads = 1.
+  explicit Network(const ModelSpec& spec, KernelSet kernels = KernelSet::Optimized, size_t threads = 1);
   ~Network();
   Network(Network&&) noexcept;
   Network& operator=(Network&&) noexcept;
@@ -28,6 +31,7 @@ class Network {
 
   size_t input_size() const;
   size_t output_size() const;
+  size_t threads() const;
 
  private:
   struct Impl;

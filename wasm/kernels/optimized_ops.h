@@ -20,6 +20,9 @@ struct Plane {
   size_t row_stride = 0;
 
   float* pixel(size_t y, size_t x) const { return data + y * row_stride + x * channels; }
+  // Rows [first, first + count) as a plane of their own. Its neighbouring rows (or the border) are
+  // still there to read, so a conv of the slice computes exactly those rows of the whole conv.
+  Plane rows(size_t first, size_t count) const { return {pixel(first, 0), count, width, channels, row_stride}; }
 };
 
 // Output clamp fused into the kernels that produce values: ReLU is {0, +inf}.
