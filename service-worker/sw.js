@@ -2,9 +2,14 @@
  * which replaces the manifest placeholder below with every precached file and its revision, and copies the Workbox
  * runtime it imports into dist/workbox/.
  *
- * - Everything the app needs offline is precached at install: app shell, both engine builds, the model,
+ * - Everything the app needs offline is precached at install: app shell, the three engine builds, the model,
  *   every language bundle. Engine and model files carry content hashes in their names, so a release that
  *   changes only code does not download the model again.
+ * - Every response it serves carries COOP/COEP headers, which make the page cross-origin isolated (and
+ *   so give it SharedArrayBuffer, what the threaded engine runs on) on static hosting that sends no
+ *   headers. Isolation is fixed when a document loads, so it comes from the second visit on: the first
+ *   visit, a hard reload (no service worker) and browsers without shared memory use the single-thread
+ *   engine (web/js/engine-choice.js). Everything the app loads is its own, so require-corp blocks nothing.
  * - A new version waits until the page asks for it (the "New version — reload" prompt); the page then
  *   reloads, so an open page never runs an old engine with a new model or the other way round.
  */
@@ -22,14 +27,17 @@ const PRECACHE = self.__WB_MANIFEST;
 // worker, which no meta tag reaches, and keeps the page locked down where static hosting sends none.
 const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' blob:";
 
-function withContentSecurityPolicy(response) {
+const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+function withServedHeaders(response) {
   const headers = new Headers(response.headers);
   headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 core.setCacheNameDetails({ prefix: 'leafcheck' });
-precaching.addPlugins([{ cachedResponseWillBeUsed: async ({ cachedResponse }) => cachedResponse && withContentSecurityPolicy(cachedResponse) }]);
+precaching.addPlugins([{ cachedResponseWillBeUsed: async ({ cachedResponse }) => cachedResponse && withServedHeaders(cachedResponse) }]);
 precaching.precacheAndRoute(PRECACHE);
 precaching.cleanupOutdatedCaches();
 // Offline navigations (the start URL with parameters, a deep link, a reload) all get the app shell.

@@ -6,7 +6,14 @@
 export const MAXIMUM_FILE_SIZE = 8 * 1024 * 1024;
 
 // Files that must be in the precache manifest for the app to work offline.
-export const REQUIRED_PRECACHE = [/^model\/leafcheck\.[0-9a-f]+\.lcm$/, /^engine\/leafcheck-simd\.[0-9a-f]+\.wasm$/, /^engine\/leafcheck-nosimd\.[0-9a-f]+\.wasm$/];
+// The threaded build's pthread workers start from its .worker.js, so that is required too.
+export const REQUIRED_PRECACHE = [
+  /^model\/leafcheck\.[0-9a-f]+\.lcm$/,
+  /^engine\/leafcheck-simd\.[0-9a-f]+\.wasm$/,
+  /^engine\/leafcheck-nosimd\.[0-9a-f]+\.wasm$/,
+  /^engine\/leafcheck-threads\.[0-9a-f]+\.wasm$/,
+  /^engine\/leafcheck-threads\.worker\.[0-9a-f]+\.js$/,
+];
 
 export function injectManifestOptions(repoRoot, distDir) {
   return {

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the native tools, both WebAssembly builds and the web app (dist/).
+# Builds the native tools, the three WebAssembly builds and the web app (dist/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs  # emcc's JS optimiser needs Debian's node-acorn
 
-for preset in native-release wasm-simd wasm-nosimd; do
+for preset in native-release wasm-simd wasm-nosimd wasm-threads; do
   echo "[build] $preset"
   if [[ $preset == wasm-* ]]; then
     emcmake cmake --preset "$preset" >/dev/null

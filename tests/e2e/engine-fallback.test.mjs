@@ -1,5 +1,5 @@
-// The WebAssembly build without SIMD, as a browser without SIMD128 gets it: the feature probe of a copy
-// of dist/ answers "no", and the app must load leafcheck-nosimd.wasm and classify with it.
+// The WebAssembly build without SIMD, as a browser without SIMD128 gets it: the feature probes of a copy
+// of dist/ answer "no" (threads need SIMD128 too), and the app must load leafcheck-nosimd.wasm and classify with it.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,10 @@ let copy;
 
 before(async () => {
   copy = await serveCopyOfDist('leafcheck-nosimd-', (site) =>
-    writeFileSync(join(site, 'js', 'wasm-features.js'), 'export function supportsWasmSimd() {\n  return false;\n}\n'),
+    writeFileSync(
+      join(site, 'js', 'wasm-features.js'),
+      'export function supportsWasmSimd() {\n  return false;\n}\nexport function supportsWasmThreads() {\n  return false;\n}\n',
+    ),
   );
 });
 

@@ -1,5 +1,6 @@
 // A new release while the app is open: the page offers "New version — reload", reloads into the new
-// release, and a code-only release does not download the model or the engines again.
+// release, and a code-only release does not download the model or any of the three engine builds again;
+// the reloaded page, served by the service worker, is cross-origin isolated and runs the threaded build.
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +43,13 @@ test('a code-only release is offered as "New version — reload" and does not do
   const fetched = server.log.slice(firstRequestOfRelease2).filter((entry) => entry.status === 200).map((entry) => entry.path);
   assert.ok(fetched.includes('/sw.js'), 'the new service worker was fetched');
   assert.ok(fetched.some((path) => path.startsWith('/js/csv.js')), 'the changed module was fetched');
-  assert.deepEqual(fetched.filter((path) => /\.(lcm|wasm)$/.test(path)), [], 'model and engines come from the cache');
+  assert.deepEqual(fetched.filter((path) => /\.(lcm|wasm)$|^\/engine\//.test(path)), [], 'model and engines come from the cache');
+  const engines = await page.evaluate(async () => Object.keys((await import('./js/build-info.js')).default.engines).sort());
+  assert.deepEqual(engines, ['nosimd', 'simd', 'threads']);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the release reloaded under the service worker is isolated');
+  await page.goto(`${server.url}#settings`);
+  const threads = await page.evaluate(() => Math.min(4, navigator.hardwareConcurrency));
+  await page.getByText(threads > 1 ? `WebAssembly SIMD, ${threads} threads` : 'WebAssembly SIMD', { exact: true }).waitFor();
   const newWorkerState = await page.evaluate(async () => {
     const registration = await navigator.serviceWorker.getRegistration();
     return { controlled: navigator.serviceWorker.controller !== null, waiting: registration.waiting !== null };

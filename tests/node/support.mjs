@@ -2,7 +2,7 @@
 // with the native tool, and encoding tiny PNGs without dependencies.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,6 +28,32 @@ export async function loadBuild(build) {
   globalThis.require ??= createRequire(import.meta.url);
   const { default: create } = await import(pathToFileURL(js).href);
   return create({ wasmBinary: readFileSync(wasm) });
+}
+
+export const threadsBuild = { name: 'threads', dir: buildDir('wasm-threads'), file: 'leafcheck-threads' };
+
+// The pthreads build in node: its threads are worker_threads started from leafcheck-threads.worker.js.
+// That script is CommonJS, which node refuses under this repository's "type": "module", and the module
+// it imports reads __dirname; so the test runs a .cjs copy that defines it first. poolSize workers are
+// started before the factory resolves (what Classifier(bytes, poolSize + 1) needs).
+export async function loadThreadsBuild(poolSize) {
+  const build = threadsBuild;
+  const js = join(build.dir, `${build.file}.mjs`);
+  const worker = join(build.dir, `${build.file}.worker.js`);
+  if (!existsSync(js) || !existsSync(worker)) {
+    throw new Error(`${js} is missing: build it first (emcmake cmake --preset wasm-threads && cmake --build --preset wasm-threads)`);
+  }
+  const workerCopy = join(mkdtempSync(join(tmpdir(), 'leafcheck-pthread-')), 'worker.cjs');
+  writeFileSync(workerCopy, `globalThis.__dirname = ${JSON.stringify(build.dir)};\n${readFileSync(worker, 'utf8')}`);
+  globalThis.__dirname ??= build.dir;
+  globalThis.require ??= createRequire(import.meta.url);
+  const { default: create } = await import(pathToFileURL(js).href);
+  return create({
+    wasmBinary: readFileSync(join(build.dir, `${build.file}.wasm`)),
+    locateFile: (name) => (name.endsWith('.worker.js') ? workerCopy : join(build.dir, name)),
+    mainScriptUrlOrBlob: pathToFileURL(js).href,
+    leafcheckPoolSize: poolSize,
+  });
 }
 
 // A deterministic random-weight model (never a trained one) from the native tool.

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The browser benchmark: in one headless Chromium session (Debian's, through playwright-core; pages served
 // cross-origin isolated by tools/serve.mjs, so threaded wasm works), Leafcheck's engine builds as the app
-// loads them and the yardsticks onnxruntime-web and tfjs-backend-wasm (1 and 2 threads) run the app's
+// loads them (SIMD, SIMD + 2 threads, no SIMD) and the yardsticks onnxruntime-web and tfjs-backend-wasm (1 and 2 threads) run the app's
 // model with the same weights, each in its own Worker, with leafcheck-bench's protocol (batch 1, 10 warm-up
 // + 100 timed runs). Prints one markdown table: mean, min, p50, p99, FPS, every p50 against Leafcheck's
 // SIMD p50, cold start (new Worker -> first result, warm HTTP cache) and the bytes each engine downloads.
@@ -87,6 +87,7 @@ writeFileSync(path.join(bench, 'index.html'), '<!doctype html><meta charset="utf
 
 const ENGINES = [
   { name: 'leafcheck', build: 'simd', threads: 1, worker: '/bench/yardsticks/browser/leafcheck-worker.mjs', workerType: 'module', output: 'probabilities' },
+  { name: 'leafcheck', build: 'threads', threads: 2, worker: '/bench/yardsticks/browser/leafcheck-worker.mjs', workerType: 'module', output: 'probabilities' },
   { name: 'leafcheck', build: 'nosimd', threads: 1, worker: '/bench/yardsticks/browser/leafcheck-worker.mjs', workerType: 'module', output: 'probabilities' },
   ...[1, 2].map((threads) => ({ name: 'onnxruntime-web', build: 'wasm SIMD', threads, worker: '/bench/yardsticks/browser/ort-worker.mjs', workerType: 'module', output: 'logits' })),
   ...[1, 2].map((threads) => ({ name: 'tfjs-backend-wasm', build: threads > 1 ? 'wasm SIMD threaded' : 'wasm SIMD', threads, worker: '/bench/yardsticks/browser/tfjs-worker.js', workerType: 'classic', output: 'logits' })),

@@ -1,6 +1,7 @@
 // Runs the WebAssembly classifier off the main thread. Protocol (all messages carry the caller's id):
-//   {type: 'init', engines: {simd: {module, wasm}, nosimd: {module, wasm}}, model: url}
-//     -> {ok: true, result: {simd, labels, metadata, inputWidth, inputHeight, modelRepaired}}
+//   {type: 'init', engines: {threads: {module, wasm, worker}, simd: {module, wasm}, nosimd: {module, wasm}}, model: url}
+//     -> {ok: true, result: {engine, simd, threads, labels, metadata, inputWidth, inputHeight, modelRepaired}}
+//   (engine: 'threads', 'simd' or 'nosimd', chosen by engine-choice.js; threads: how many run each inference)
 //   {type: 'classify-picture', picture: Blob}                      -> {ok: true, result: classification}
 //   {type: 'classify-rgba', pixels: ArrayBuffer, width, height}     -> {ok: true, result: classification}
 //   {type: 'store-pictures', source: Blob or ImageData}             -> {ok: true, result: {photo, thumbnail}}
@@ -14,19 +15,54 @@
 import { loadModel } from './model-loader.js';
 import { modelPixels } from './model-picture.js';
 import { storedPictures } from './stored-pictures.js';
+import { engineCandidates } from './engine-choice.js';
 import { ENGINE_TOP_K } from './verdict.js';
-import { supportsWasmSimd } from './wasm-features.js';
+import { supportsWasmSimd, supportsWasmThreads } from './wasm-features.js';
 
 let classifierPromise = null;
 
-async function createClassifier({ engines, model }) {
-  const simd = supportsWasmSimd();
-  const engine = simd ? engines.simd : engines.nosimd;
-  const moduleUrl = new URL(engine.module, self.location.href).href;
-  const wasmUrl = new URL(engine.wasm, self.location.href).href;
+function browserFeatures() {
+  return {
+    simd: supportsWasmSimd(),
+    sharedMemory: supportsWasmThreads(),
+    isolated: self.crossOriginIsolated === true,
+    hardwareConcurrency: self.navigator?.hardwareConcurrency,
+  };
+}
+
+// The threaded build starts its pthreads' Web Workers from its own .worker.js, which imports the
+// module again (mainScriptUrlOrBlob: the hashed file names are not the ones Emscripten wrote).
+async function instantiate({ files, threads }) {
+  const url = (path) => new URL(path, self.location.href).href;
+  const moduleUrl = url(files.module);
+  const wasmUrl = url(files.wasm);
+  const workerUrl = files.worker ? url(files.worker) : null;
   const { default: createLeafcheckModule } = await import(moduleUrl);
-  const wasm = await createLeafcheckModule({ locateFile: () => wasmUrl });
-  const { classifier, repaired } = await loadModel(new URL(model, self.location.href).href, (bytes) => new wasm.Classifier(bytes));
+  return createLeafcheckModule({
+    locateFile: (name) => (workerUrl && name.endsWith('.worker.js') ? workerUrl : wasmUrl),
+    mainScriptUrlOrBlob: moduleUrl,
+    leafcheckPoolSize: threads - 1,
+  });
+}
+
+// The best build that loads: a threaded build that fails to start (a browser refusing shared memory
+// of its size, say) gives way to the single-thread ones.
+async function loadEngine(engines) {
+  const candidates = engineCandidates(engines, browserFeatures());
+  for (const [i, candidate] of candidates.entries()) {
+    try {
+      return { candidate, wasm: await instantiate(candidate) };
+    } catch (error) {
+      if (i === candidates.length - 1) throw error;
+      console.warn(`Leafcheck: the ${candidate.name} engine did not start, trying ${candidates[i + 1].name}:`, error);
+    }
+  }
+  throw new Error('no engine build to load');
+}
+
+async function createClassifier({ engines, model }) {
+  const { candidate, wasm } = await loadEngine(engines);
+  const { classifier, repaired } = await loadModel(new URL(model, self.location.href).href, (bytes) => new wasm.Classifier(bytes, candidate.threads));
   let metadata = {};
   try {
     metadata = JSON.parse(classifier.metadata());
@@ -37,7 +73,9 @@ async function createClassifier({ engines, model }) {
     wasm,
     classifier,
     info: {
-      simd,
+      engine: candidate.name,
+      simd: candidate.name !== 'nosimd',
+      threads: classifier.threads(),
       labels: classifier.labels(),
       metadata,
       inputWidth: classifier.inputWidth(),

@@ -1,5 +1,6 @@
 // The Settings view: language, location, the model and engine in use, offline readiness, storage.
 import { $, element } from './dom.js';
+import { engineLabel } from './engine-choice.js';
 import { scanErrorKey } from './errors.js';
 
 export function modelIsTrained(engine) {
@@ -57,7 +58,7 @@ export function showSettings(tr, { settings, engine, engineError, offline, versi
       ...fact(tr.t('modelTrained'), modelIsTrained(engine) ? tr.t('yes') : tr.t('modelUntrained')),
       ...fact(tr.t('modelAccuracy'), modelIsTrained(engine) ? accuracyText(tr, meta.test_top1) : tr.t('notApplicable')),
       ...fact(tr.t('modelClasses'), String(engine.labels.length)),
-      ...fact(tr.t('modelEngine'), engine.simd ? 'WebAssembly SIMD' : 'WebAssembly'),
+      ...fact(tr.t('modelEngine'), engineLabel(engine)),
     );
   } else {
     model.replaceChildren(element('dd', { textContent: tr.t(engineError ? scanErrorKey(engineError) : 'preparingEngine') }));

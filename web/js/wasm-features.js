@@ -14,3 +14,14 @@ export function supportsWasmSimd() {
     return false;
   }
 }
+
+// Shared WebAssembly memory: what the threaded build's pthreads run on. Browsers offer it only where
+// SharedArrayBuffer exists, i.e. in a cross-origin isolated context.
+export function supportsWasmThreads() {
+  try {
+    if (typeof SharedArrayBuffer !== 'function' || self.crossOriginIsolated !== true) return false;
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}

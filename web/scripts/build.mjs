@@ -1,10 +1,11 @@
-// npm run build: assembles dist/ from web/, the two WebAssembly builds, the model and the advice files,
+// npm run build: assembles dist/ from web/, the three WebAssembly builds, the model and the advice files,
 // then builds the service worker (Workbox injectManifest). Prints what each part weighs.
 //
 // Inputs (environment variables override the defaults):
 //   LEAFCHECK_BUILD_DIR          CMake build root (default build/)
 //   LEAFCHECK_WASM_SIMD_DIR      folder with leafcheck-simd.mjs/.wasm   (default $BUILD/wasm-simd/wasm)
 //   LEAFCHECK_WASM_NOSIMD_DIR    folder with leafcheck-nosimd.mjs/.wasm (default $BUILD/wasm-nosimd/wasm)
+//   LEAFCHECK_WASM_THREADS_DIR   folder with leafcheck-threads.mjs/.wasm/.worker.js (default $BUILD/wasm-threads/wasm)
 //   LEAFCHECK_MODEL              model file (default model/leafcheck.lcm; when absent, an untrained test
 //                                model is generated with $BUILD/native-release/tools/make-random-model
 //                                and stored as f16 with leafcheck-model, as releases are)
@@ -46,13 +47,21 @@ function requireFile(path, hint) {
 }
 
 function engineFiles(flavour) {
-  const envName = flavour === 'simd' ? 'LEAFCHECK_WASM_SIMD_DIR' : 'LEAFCHECK_WASM_NOSIMD_DIR';
+  const envName = `LEAFCHECK_WASM_${flavour.toUpperCase()}_DIR`;
   const folder = resolve(repoRoot, process.env[envName] ?? join(buildDir, `wasm-${flavour}`, 'wasm'));
   const hint = `build it with: export NODE_PATH=/usr/share/nodejs; emcmake cmake --preset wasm-${flavour} && cmake --build --preset wasm-${flavour} (or set ${envName})`;
-  return {
+  const files = {
     module: requireFile(join(folder, `leafcheck-${flavour}.mjs`), hint),
     wasm: requireFile(join(folder, `leafcheck-${flavour}.wasm`), hint),
   };
+  // Emscripten's pthreads start each Web Worker from this script.
+  if (flavour === 'threads') files.worker = requireFile(join(folder, `leafcheck-${flavour}.worker.js`), hint);
+  return files;
+}
+
+// Copies one build's files under engine/ with hashed names; paths relative to js/ (the worker's folder).
+function copyEngine(files) {
+  return Object.fromEntries(Object.entries(files).map(([kind, source]) => [kind, `../${copyHashed(source, 'engine')}`]));
 }
 
 function modelFile() {
@@ -138,6 +147,7 @@ function printWeights(precachedUrls) {
   const groups = new Map();
   const groupOf = (path) => {
     if (path.startsWith('model/')) return 'model';
+    if (path.includes('leafcheck-threads')) return 'engine (SIMD + threads)';
     if (path.includes('leafcheck-simd')) return 'engine (SIMD)';
     if (path.includes('leafcheck-nosimd')) return 'engine (no SIMD)';
     if (path.startsWith('workbox/') || path === 'sw.js') return 'service worker + Workbox';
@@ -164,8 +174,7 @@ function printWeights(precachedUrls) {
 
 async function main() {
   const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-  const simd = engineFiles('simd');
-  const nosimd = engineFiles('nosimd');
+  const sources = { threads: engineFiles('threads'), simd: engineFiles('simd'), nosimd: engineFiles('nosimd') };
   const model = modelFile();
 
   rmSync(distDir, { recursive: true, force: true });
@@ -175,10 +184,7 @@ async function main() {
   copyWorkboxRuntime();
   writeIcons();
 
-  const engines = {
-    simd: { module: copyHashed(simd.module, 'engine'), wasm: copyHashed(simd.wasm, 'engine') },
-    nosimd: { module: copyHashed(nosimd.module, 'engine'), wasm: copyHashed(nosimd.wasm, 'engine') },
-  };
+  const engines = Object.fromEntries(Object.entries(sources).map(([flavour, files]) => [flavour, copyEngine(files)]));
   const modelPath = copyHashed(model, 'model', 'leafcheck');
   // The release id covers every file, so two builds of the same sources get the same version string.
   const releaseHash = createHash('sha256');
@@ -187,10 +193,7 @@ async function main() {
   // Paths are relative to js/, where the page module and the inference worker live.
   const buildInfo = {
     version,
-    engines: {
-      simd: { module: `../${engines.simd.module}`, wasm: `../${engines.simd.wasm}` },
-      nosimd: { module: `../${engines.nosimd.module}`, wasm: `../${engines.nosimd.wasm}` },
-    },
+    engines,
     model: { url: `../${modelPath}`, bytes: statSync(join(distDir, modelPath)).size },
   };
   writeFileSync(

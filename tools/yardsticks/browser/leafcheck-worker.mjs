@@ -3,15 +3,21 @@
 import buildInfo from '/js/build-info.js';
 import { serve } from './worker-frame.mjs';
 
-serve(async ({ build, rgba, width, height }) => {
+// build 'threads': the pthreads build with `threads` threads (the page is cross-origin isolated).
+serve(async ({ build, threads, rgba, width, height }) => {
   const base = new URL('/js/', self.location.origin);
   const engine = buildInfo.engines[build];
+  const moduleUrl = new URL(engine.module, base).href;
   const [{ default: createModule }, model] = await Promise.all([
-    import(new URL(engine.module, base).href),
+    import(moduleUrl),
     fetch(new URL(buildInfo.model.url, base)).then((response) => response.arrayBuffer()),
   ]);
-  const wasm = await createModule({ locateFile: () => new URL(engine.wasm, base).href });
-  const classifier = new wasm.Classifier(new Uint8Array(model));
+  const wasm = await createModule({
+    locateFile: (name) => new URL(name.endsWith('.worker.js') ? engine.worker : engine.wasm, base).href,
+    mainScriptUrlOrBlob: moduleUrl,
+    leafcheckPoolSize: threads - 1,
+  });
+  const classifier = new wasm.Classifier(new Uint8Array(model), threads);
   const classes = classifier.labels().length;
   const pixels = new Uint8Array(rgba);
   return () => {
