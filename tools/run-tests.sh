@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's second command: install, build, then run every test suite:
-# native doctest/CTest (release and ASan+UBSan), node tests of both .wasm builds, browser e2e, and
+# native doctest/CTest (release and ASan+UBSan), node tests of the three .wasm builds, browser e2e, and
 # 30 seconds of each libFuzzer target (tools/fuzz; longer runs: tools/fuzz/run.sh TARGET MINUTES).
 # Ends with one "N passed, N failed" line summing all suites; exits non-zero if any failed.
 set -uo pipefail
