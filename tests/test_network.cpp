@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <new>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "network.h"
 #include "plantvillage.h"
 #include "random_model.h"
+#include "support/network_fixtures.h"
 
 // Counts every global allocation so the test can show forward() makes none. Test-only instrument.
 namespace {
@@ -40,20 +40,8 @@ using leafcheck::KernelSet;
 using leafcheck::LayerKind;
 using leafcheck::ModelSpec;
 using leafcheck::Network;
-
-std::vector<std::string> labels(size_t n) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < n; ++i) out.push_back("class_" + std::to_string(i));
-  return out;
-}
-
-std::vector<float> random_input(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = normal(rng);
-  return v;
-}
+using leafcheck::fixtures::labels;
+using leafcheck::fixtures::random_input;
 
 // He-initialised layers keep activations O(1); FMA and summation order differ between the kernel
 // sets, so logits agree to a relative 1e-4 of the largest logit (observed: ~1e-6).

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "network.h"
 #include "plantvillage.h"
 #include "random_model.h"
+#include "support/network_fixtures.h"
 #include "thread_pool.h"
 
 namespace {
@@ -21,20 +21,8 @@ using leafcheck::KernelSet;
 using leafcheck::ModelSpec;
 using leafcheck::Network;
 using leafcheck::ThreadPool;
-
-std::vector<std::string> labels(size_t n) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < n; ++i) out.push_back("class_" + std::to_string(i));
-  return out;
-}
-
-std::vector<float> random_input(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = normal(rng);
-  return v;
-}
+using leafcheck::fixtures::labels;
+using leafcheck::fixtures::random_input;
 
 void check_threads_match_single_thread(const ModelSpec& spec, uint32_t input_seed) {
   Network single(spec, KernelSet::Optimized, 1);
