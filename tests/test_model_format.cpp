@@ -275,10 +275,10 @@ TEST_CASE("files that are not model files, or are corrupted, are rejected before
 TEST_CASE("version and flags") {
   auto file = serialize_model(small_model());
   SUBCASE("a newer version asks for an app update") {
-    set_u32(file, 8, 2);
+    set_u32(file, 8, 3);
     reseal(file);
     const std::string error = error_of(file);
-    CHECK(contains(error, "format version 2"));
+    CHECK(contains(error, "format version 3"));
     CHECK(contains(error, "update the app"));
   }
   SUBCASE("version 0") {
@@ -373,7 +373,7 @@ TEST_CASE("layer records: kinds, flags, dtypes and ranks") {
   CHECK(contains(patched(conv_at, 0), "layer 1 has unknown kind 0"));
   CHECK(contains(patched(conv_at + 1, 2), "layer 1 (conv3x3) has fused_relu 2; it must be 0 or 1"));
   CHECK(contains(patched(pool_at + 1, 1), "layer 2 (maxpool2x2) sets fused_relu"));
-  CHECK(contains(patched(conv_at + 2, 2), "int8 weights (dtype 2), which are not supported by this version"));
+  CHECK(contains(patched(conv_at + 2, 2), "int8 weights (dtype 2), which only a version 2 (int8) model file may hold"));
   CHECK(contains(patched(conv_at + 2, 0), "layer 1 (conv3x3) weight has unknown dtype 0"));
   CHECK(contains(patched(conv_at + 3, 3), "layer 1 (conv3x3) weight has rank 3; it must have rank 4"));
   CHECK(contains(patched(conv_at + 3, 255), "has rank 255"));

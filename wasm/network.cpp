@@ -9,6 +9,7 @@
 #include "kernels/optimized_ops.h"
 #include "kernels/reference_ops.h"
 #include "kernels/winograd_ops.h"
+#include "qs8_network.h"
 
 namespace leafcheck {
 namespace {
@@ -287,12 +288,19 @@ struct Network::Impl {
   }
 };
 
-Network::Network(const ModelSpec& spec, KernelSet kernels) : impl_(std::make_unique<Impl>(spec, kernels)) {}
+Network::Network(const ModelSpec& spec, KernelSet kernels) {
+  if (is_quantized(spec)) {
+    qs8_ = std::make_unique<Qs8Network>(spec, kernels);
+  } else {
+    impl_ = std::make_unique<Impl>(spec, kernels);
+  }
+}
 Network::~Network() = default;
 Network::Network(Network&&) noexcept = default;
 Network& Network::operator=(Network&&) noexcept = default;
 
 std::span<const float> Network::forward(std::span<const float> input) {
+  if (qs8_) return qs8_->forward(input);
   if (input.size() != input_size()) {
     const Activation& a = impl_->acts.front();
     throw std::invalid_argument("Network::forward: expected " + std::to_string(input_size()) + " floats (" +
@@ -310,7 +318,7 @@ std::span<const float> Network::forward(std::span<const float> input) {
   return impl_->acts.back().values();
 }
 
-size_t Network::input_size() const { return impl_->acts.front().size(); }
-size_t Network::output_size() const { return impl_->acts.back().size(); }
+size_t Network::input_size() const { return qs8_ ? qs8_->input_size() : impl_->acts.front().size(); }
+size_t Network::output_size() const { return qs8_ ? qs8_->output_size() : impl_->acts.back().size(); }
 
 }  // namespace leafcheck

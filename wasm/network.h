@@ -10,11 +10,14 @@
 
 namespace leafcheck {
 
+class Qs8Network;
+
 enum class KernelSet {
   Reference,  // plain scalar C++ (kernels/reference_ops.h): the ground truth in tests
   Optimized,  // packed weights + vectorised microkernels (kernels/optimized_ops.h)
 };
 
+// An int8 model (is_quantized) runs on the int8 kernels (qs8_network.h), any other on the f32 ones.
 class Network {
  public:
   explicit Network(const ModelSpec& spec, KernelSet kernels = KernelSet::Optimized);
@@ -31,7 +34,8 @@ class Network {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;         // f32/f16 models
+  std::unique_ptr<Qs8Network> qs8_;  // int8 models
 };
 
 }  // namespace leafcheck

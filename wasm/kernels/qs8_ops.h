@@ -1,0 +1,77 @@
+// Vectorised int8 kernels (integer dot products, qs8_vec.h), each with a scalar twin in
+// qs8_reference_ops.h. NHWC; activations are int8 values held in int16 (qs8_params.h says why and
+// how they round). Weights are packed once, with the requantization of each output channel.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "optimized_ops.h"
+#include "qs8_reference_ops.h"
+
+namespace leafcheck::qs8_ops {
+
+// An int8 activation image inside a larger buffer, like optimized_ops::Plane.
+struct QPlane {
+  int16_t* data = nullptr;
+  size_t height = 0;
+  size_t width = 0;
+  size_t channels = 0;
+  size_t row_stride = 0;
+
+  int16_t* pixel(size_t y, size_t x) const { return data + y * row_stride + x * channels; }
+};
+
+// Output channels in blocks of the microkernel's NR: per block, for each kernel row ky and pair p of
+// the row's 3 x in reduction values, the NR pairs (w[n][2p], w[n][2p + 1]); zero past the ends.
+// multiplier and bias (padded to whole blocks) turn the int32 sums into the output's units.
+struct PackedConv3x3 {
+  size_t in_channels = 0;
+  size_t out_channels = 0;
+  size_t pairs = 0;  // per kernel row: ceil(3 x in / 2)
+  std::vector<int8_t> weights;
+  std::vector<float> multiplier;
+  std::vector<float> bias;
+  float min = 0.0f;
+  float max = 0.0f;
+  bool quantized_output = false;
+};
+
+// out_scale: the next int8 layer's input scale (int8 output), or 0 for a float output.
+PackedConv3x3 pack_conv3x3(const qs8_reference_ops::QuantizedWeights& w, size_t out_channels, size_t in_channels,
+                           bool relu, float out_scale);
+
+// 3x3, stride 1, zero padding 1. `in` needs a one-pixel zero border and one readable int16 after its
+// buffer's last pixel (a run of odd length reads one value past itself, times a zero weight).
+void conv3x3(const PackedConv3x3& weights, const QPlane& in, const QPlane& out);
+void conv3x3(const PackedConv3x3& weights, const QPlane& in, const optimized_ops::Plane& out);
+
+// Contiguous NHWC floats (in.height x in.width x in.channels of them) into the plane, quantized.
+void quantize(std::span<const float> input, float scale, const QPlane& out);
+void quantize_values(std::span<const float> input, float scale, std::span<int16_t> out);
+
+void maxpool2x2(const QPlane& in, const QPlane& out);
+
+void relu(std::span<int16_t> data);
+
+// Outputs in blocks of NB: per block, for each pair p of inputs, the NB pairs (w[n][2p], w[n][2p + 1]).
+struct PackedLinear {
+  size_t in_features = 0;
+  size_t out_features = 0;
+  std::vector<int8_t> weights;
+  std::vector<float> multiplier;
+  std::vector<float> bias;
+  float min = 0.0f;
+  float max = 0.0f;
+};
+
+PackedLinear pack_linear(const qs8_reference_ops::QuantizedWeights& w, size_t out_features, size_t in_features,
+                         bool relu);
+
+// in: the quantized inputs, padded with a zero to an even count (linear_input_size).
+size_t linear_input_size(size_t in_features);
+void linear(const PackedLinear& weights, std::span<const int16_t> in, std::span<float> out);
+
+}  // namespace leafcheck::qs8_ops
