@@ -100,9 +100,17 @@ int convert(std::string_view dtype_name, const std::string& in, const std::strin
   return 0;
 }
 
-// Notes the quantization in the metadata's JSON object, so `info` and the app's "about" say it.
-std::string with_quantization_note(const std::string& metadata, size_t images) {
-  const std::string note = "\"weights\":\"int8\",\"calibration_images\":" + std::to_string(images);
+// Notes the quantization in the metadata's JSON object, so `info` and the app's "about" say it. An
+// existing "weights" entry (f32/f16, written by the exporter) is rewritten: JSON keys must stay unique.
+std::string with_quantization_note(std::string metadata, size_t images) {
+  const std::string key = "\"weights\":\"";
+  if (const size_t at = metadata.find(key); at != std::string::npos) {
+    const size_t value = at + key.size();
+    const size_t end = metadata.find('"', value);
+    if (end != std::string::npos) metadata.replace(value, end - value, "int8");
+  }
+  std::string note = "\"calibration_images\":" + std::to_string(images);
+  if (metadata.find(key) == std::string::npos) note = key + "int8\"," + note;
   const size_t close = metadata.find_last_of('}');
   if (close == std::string::npos) return "{" + note + "}";
   const bool empty_object = metadata.find_first_not_of(" \t\r\n", metadata.find('{') + 1) == close;
