@@ -85,6 +85,14 @@ struct Qs8Network::Impl {
     if (!is_quantized(spec)) throw std::logic_error("Qs8Network needs an int8 model");
     plan(spec);
     allocate();
+    // The optimized steps read the packed copies; only the scalar twins need the file's layout.
+    if (optimized()) {
+      for (Layer& layer : layers) {
+        std::vector<int8_t>().swap(layer.weight.quantized);
+        std::vector<float>().swap(layer.weight.scales);
+        std::vector<float>().swap(layer.bias.data);
+      }
+    }
   }
 
   bool optimized() const { return kernels == KernelSet::Optimized; }

@@ -11,13 +11,12 @@
 namespace leafcheck::qs8_ops {
 namespace {
 
-using kernels::kConvMR;
-using kernels::kConvNV;
+using kernels::kQs8ConvMR;
+using kernels::kQs8ConvNV;
 using qs8::kLanes;
 
-// The int8 tile uses the f32 tile's shape: one int32 lane per output channel, as many lanes as the
-// f32 vector has, and the same register budget (accumulators + weight vectors + one broadcast).
-constexpr size_t kNR = kConvNV * kLanes;
+// One int32 lane per output channel (tile_shapes.h says why this tile).
+constexpr size_t kNR = kQs8ConvNV * kLanes;
 constexpr size_t kLinearNV = 4;
 constexpr size_t kLinearNB = kLinearNV * kLanes;
 
@@ -58,11 +57,9 @@ void pack_pairs(std::vector<int8_t>& packed, size_t outputs, size_t width, size_
   }
 }
 
-// Kept out of line: inlined into Qs8Network's step loop (binaryen does at -O3), V8 allocates the
-// accumulators of that large function worse (measured in node: 13.5 against 7.3 ms per inference).
 template <typename Out>
-__attribute__((noinline)) void conv3x3_any(const PackedConv3x3& weights, const QPlane& in, Out* out_data, size_t out_row_stride,
-                 size_t out_channels, size_t height, size_t width) {
+void conv3x3_any(const PackedConv3x3& weights, Qs8IgemmUkernel<Out> ukernel, const QPlane& in, Out* out_data,
+                 size_t out_row_stride, size_t out_channels, size_t height, size_t width) {
   if (in.channels != weights.in_channels || out_channels != weights.out_channels || height != in.height ||
       width != in.width) {
     throw std::invalid_argument("qs8 conv3x3: planes do not match the packed weights or each other");
@@ -77,12 +74,12 @@ __attribute__((noinline)) void conv3x3_any(const PackedConv3x3& weights, const Q
     const size_t nc = std::min(kNR, out_channels - n0);
     size_t y = 0;
     size_t x = 0;
-    for (size_t p0 = 0; p0 < pixels; p0 += kConvMR) {
-      const int16_t* a[kConvMR];
-      Out* c[kConvMR];
+    for (size_t p0 = 0; p0 < pixels; p0 += kQs8ConvMR) {
+      const int16_t* a[kQs8ConvMR];
+      Out* c[kQs8ConvMR];
       // Rows past the end repeat the last pixel, as in the f32 kernel.
-      const size_t mr = std::min(kConvMR, pixels - p0);
-      for (size_t i = 0; i < kConvMR; ++i) {
+      const size_t mr = std::min(kQs8ConvMR, pixels - p0);
+      for (size_t i = 0; i < kQs8ConvMR; ++i) {
         if (i < mr) {
           a[i] = origin + y * in.row_stride + x * cin;
           c[i] = out_data + y * out_row_stride + x * out_channels + n0;
@@ -95,9 +92,8 @@ __attribute__((noinline)) void conv3x3_any(const PackedConv3x3& weights, const Q
           c[i] = c[i - 1];
         }
       }
-      kernels::qs8_igemm_minmax<kConvMR, kConvNV, Out>(weights.pairs, a, static_cast<ptrdiff_t>(in.row_stride), w,
-                                                        weights.multiplier.data() + n0, weights.bias.data() + n0, c,
-                                                        nc, weights.min, weights.max);
+      ukernel(weights.pairs, a, static_cast<ptrdiff_t>(in.row_stride), w, weights.multiplier.data() + n0,
+              weights.bias.data() + n0, c, nc, weights.min, weights.max);
     }
   }
 }
@@ -121,18 +117,22 @@ PackedConv3x3 pack_conv3x3(const qs8_reference_ops::QuantizedWeights& w, size_t 
   pack_requantization(w, out_channels, kNR, out_scale, packed.multiplier, packed.bias);
   packed.min = qs8::output_min(relu, out_scale);
   packed.max = qs8::output_max(out_scale);
-  packed.quantized_output = out_scale > 0.0f;
+  if (out_scale > 0.0f) {
+    packed.ukernel_int8 = kernels::qs8_igemm_minmax<kQs8ConvMR, kQs8ConvNV, int16_t>;
+  } else {
+    packed.ukernel_float = kernels::qs8_igemm_minmax<kQs8ConvMR, kQs8ConvNV, float>;
+  }
   return packed;
 }
 
 void conv3x3(const PackedConv3x3& weights, const QPlane& in, const QPlane& out) {
-  if (!weights.quantized_output) throw std::invalid_argument("qs8 conv3x3: these weights produce floats");
-  conv3x3_any(weights, in, out.data, out.row_stride, out.channels, out.height, out.width);
+  if (!weights.ukernel_int8) throw std::invalid_argument("qs8 conv3x3: these weights produce floats");
+  conv3x3_any(weights, weights.ukernel_int8, in, out.data, out.row_stride, out.channels, out.height, out.width);
 }
 
 void conv3x3(const PackedConv3x3& weights, const QPlane& in, const optimized_ops::Plane& out) {
-  if (weights.quantized_output) throw std::invalid_argument("qs8 conv3x3: these weights produce int8 values");
-  conv3x3_any(weights, in, out.data, out.row_stride, out.channels, out.height, out.width);
+  if (!weights.ukernel_float) throw std::invalid_argument("qs8 conv3x3: these weights produce int8 values");
+  conv3x3_any(weights, weights.ukernel_float, in, out.data, out.row_stride, out.channels, out.height, out.width);
 }
 
 void quantize(std::span<const float> input, float scale, const QPlane& out) {

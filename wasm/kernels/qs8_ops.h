@@ -24,6 +24,13 @@ struct QPlane {
   int16_t* pixel(size_t y, size_t x) const { return data + y * row_stride + x * channels; }
 };
 
+// The conv microkernel (kernels/qs8-igemm-minmax.h) for one output type, as XNNPACK holds it: a
+// pointer chosen when the weights are packed.
+template <typename Out>
+using Qs8IgemmUkernel = void (*)(size_t pairs, const int16_t* const* a, ptrdiff_t row_stride, const int8_t* w,
+                                 const float* multiplier, const float* bias, Out* const* c, size_t nc, float min,
+                                 float max);
+
 // Output channels in blocks of the microkernel's NR: per block, for each kernel row ky and pair p of
 // the row's 3 x in reduction values, the NR pairs (w[n][2p], w[n][2p + 1]); zero past the ends.
 // multiplier and bias (padded to whole blocks) turn the int32 sums into the output's units.
@@ -36,7 +43,13 @@ struct PackedConv3x3 {
   std::vector<float> bias;
   float min = 0.0f;
   float max = 0.0f;
-  bool quantized_output = false;
+  // Exactly one is set: the output is int8 (the next conv's input units) or float. Called through the
+  // pointer, the microkernel stays a function of its own in WebAssembly: binaryen ignores noinline and
+  // inlines a function with one caller, and V8 then allocates the accumulators of the large function
+  // worse (measured in node, CPU ms per inference of model/leafcheck-int8.lcm at the 2x16 tile:
+  // 13.3 inlined, 7.8 through the pointer).
+  Qs8IgemmUkernel<int16_t> ukernel_int8 = nullptr;
+  Qs8IgemmUkernel<float> ukernel_float = nullptr;
 };
 
 // out_scale: the next int8 layer's input scale (int8 output), or 0 for a float output.
