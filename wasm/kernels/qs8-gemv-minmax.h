@@ -1,6 +1,6 @@
 // qs8-gemv-minmax: the int8 Linear microkernel at batch 1, the twin of f32-gemv-minmax.h with the
 // c2 layout of qs8-igemm-minmax.h: per step one broadcast pair of int16 inputs (k, k+1) and NV
-// vectors of packed int8 weights (w[n][k], w[n][k + 1]) for NB = NV x kLanes outputs. The output is
+// vectors of packed int8 weights (held in int16) (w[n][k], w[n][k + 1]) for NB = NV x kLanes outputs. The output is
 // always float (acc * multiplier + bias, clamped): nothing after a Linear reads int8.
 #pragma once
 
@@ -12,7 +12,7 @@
 namespace leafcheck::kernels {
 
 template <size_t NV>
-inline void qs8_gemv_minmax(size_t pairs, const int16_t* x, const int8_t* w, const float* multiplier,
+inline void qs8_gemv_minmax(size_t pairs, const int16_t* x, const int16_t* w, const float* multiplier,
                             const float* bias, float* y, size_t nc, float min, float max) {
   using qs8::vf;
   constexpr size_t L = qs8::kLanes;

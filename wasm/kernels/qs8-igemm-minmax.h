@@ -23,11 +23,11 @@ inline qs8::vf round_to_integer(qs8::vf v) {
   return (v + magic) - magic;
 }
 
-// w: one NR-wide block, for ky in 0..2 and pair p in 0..pairs-1 the 2 x NR int8 values
+// w: one NR-wide block, for ky in 0..2 and pair p in 0..pairs-1 the 2 x NR int8 values (held in int16)
 // (w[n][2p], w[n][2p + 1]) for n in 0..NR-1. multiplier, bias: the block's NR requantization values.
 // Out: int16_t (quantized output) or float.
 template <size_t MR, size_t NV, typename Out>
-inline void qs8_igemm_minmax(size_t pairs, const int16_t* const* a, ptrdiff_t row_stride, const int8_t* w,
+inline void qs8_igemm_minmax(size_t pairs, const int16_t* const* a, ptrdiff_t row_stride, const int16_t* w,
                              const float* multiplier, const float* bias, Out* const* c, size_t nc, float min,
                              float max) {
   using qs8::vf;

@@ -36,11 +36,11 @@ void pack_requantization(const qs8_reference_ops::QuantizedWeights& w, size_t ou
 // Blocks of `width` outputs; per block, for each pair p < pairs, (weight_at(n, 2p), weight_at(n, 2p + 1))
 // for each n, with reduction indices >= reduction (and outputs past the end) zero.
 template <typename WeightAt>
-void pack_pairs(std::vector<int8_t>& packed, size_t outputs, size_t width, size_t runs, size_t reduction,
+void pack_pairs(std::vector<int16_t>& packed, size_t outputs, size_t width, size_t runs, size_t reduction,
                 WeightAt weight_at) {
   const size_t pairs = ceil_div(reduction, 2);
   packed.assign(ceil_div(outputs, width) * width * runs * pairs * 2, 0);
-  int8_t* p = packed.data();
+  int16_t* p = packed.data();
   for (size_t n0 = 0; n0 < outputs; n0 += width) {
     const size_t nc = std::min(width, outputs - n0);
     for (size_t run = 0; run < runs; ++run) {
@@ -70,7 +70,7 @@ void conv3x3_any(const PackedConv3x3& weights, Qs8IgemmUkernel<Out> ukernel, con
   // Tap (0, 0) of pixel (y, x) is the border pixel (y - 1, x - 1).
   const int16_t* origin = in.data - in.row_stride - cin;
   for (size_t n0 = 0; n0 < out_channels; n0 += kNR) {
-    const int8_t* w = weights.weights.data() + (n0 / kNR) * block_stride;
+    const int16_t* w = weights.weights.data() + (n0 / kNR) * block_stride;
     const size_t nc = std::min(kNR, out_channels - n0);
     size_t y = 0;
     size_t x = 0;

@@ -27,7 +27,7 @@ struct QPlane {
 // The conv microkernel (kernels/qs8-igemm-minmax.h) for one output type, as XNNPACK holds it: a
 // pointer chosen when the weights are packed.
 template <typename Out>
-using Qs8IgemmUkernel = void (*)(size_t pairs, const int16_t* const* a, ptrdiff_t row_stride, const int8_t* w,
+using Qs8IgemmUkernel = void (*)(size_t pairs, const int16_t* const* a, ptrdiff_t row_stride, const int16_t* w,
                                  const float* multiplier, const float* bias, Out* const* c, size_t nc, float min,
                                  float max);
 
@@ -38,7 +38,7 @@ struct PackedConv3x3 {
   size_t in_channels = 0;
   size_t out_channels = 0;
   size_t pairs = 0;  // per kernel row: ceil(3 x in / 2)
-  std::vector<int8_t> weights;
+  std::vector<int16_t> weights;  // int8 values, widened once here rather than on every load
   std::vector<float> multiplier;
   std::vector<float> bias;
   float min = 0.0f;
@@ -73,7 +73,7 @@ void relu(std::span<int16_t> data);
 struct PackedLinear {
   size_t in_features = 0;
   size_t out_features = 0;
-  std::vector<int8_t> weights;
+  std::vector<int16_t> weights;  // int8 values, widened as in PackedConv3x3
   std::vector<float> multiplier;
   std::vector<float> bias;
   float min = 0.0f;
