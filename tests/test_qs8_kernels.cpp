@@ -92,7 +92,9 @@ void check_within_one_unit(const std::vector<int16_t>& got, const std::vector<in
 TEST_CASE("qs8 conv3x3 matches the scalar twin, int8 and float outputs") {
   std::mt19937 rng(2026);
   const size_t sizes[][2] = {{1, 1}, {2, 3}, {5, 7}, {7, 5}, {4, 4}};
-  for (const auto& [h, w] : sizes) {
+  for (const auto& size : sizes) {
+    const size_t h = size[0];
+    const size_t w = size[1];
     for (size_t cin : {1, 3, 5, 16, 33}) {
       for (size_t cout : {1, 5, 17, 40}) {
         for (bool relu : {false, true}) {
