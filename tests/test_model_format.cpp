@@ -1,6 +1,7 @@
 // The model file format (model/FORMAT.md): round trips, each kind of bad file, and fuzzing.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -169,6 +170,9 @@ void check_same(const ModelSpec& a, const ModelSpec& b) {
     CHECK(x.bias.dtype == y.bias.dtype);
     CHECK(x.bias.shape == y.bias.shape);
     CHECK(same_bits(x.bias.data, y.bias.data));
+    CHECK(x.weight.quantized == y.weight.quantized);
+    CHECK(same_bits(x.weight.scales, y.weight.scales));
+    CHECK(std::bit_cast<uint32_t>(x.input_scale) == std::bit_cast<uint32_t>(y.input_scale));
   }
 }
 
@@ -275,10 +279,10 @@ TEST_CASE("files that are not model files, or are corrupted, are rejected before
 TEST_CASE("version and flags") {
   auto file = serialize_model(small_model());
   SUBCASE("a newer version asks for an app update") {
-    set_u32(file, 8, 2);
+    set_u32(file, 8, 3);
     reseal(file);
     const std::string error = error_of(file);
-    CHECK(contains(error, "format version 2"));
+    CHECK(contains(error, "format version 3"));
     CHECK(contains(error, "update the app"));
   }
   SUBCASE("version 0") {
@@ -373,7 +377,7 @@ TEST_CASE("layer records: kinds, flags, dtypes and ranks") {
   CHECK(contains(patched(conv_at, 0), "layer 1 has unknown kind 0"));
   CHECK(contains(patched(conv_at + 1, 2), "layer 1 (conv3x3) has fused_relu 2; it must be 0 or 1"));
   CHECK(contains(patched(pool_at + 1, 1), "layer 2 (maxpool2x2) sets fused_relu"));
-  CHECK(contains(patched(conv_at + 2, 2), "int8 weights (dtype 2), which are not supported by this version"));
+  CHECK(contains(patched(conv_at + 2, 2), "int8 weights (dtype 2), which only a version 2 (int8) model file may hold"));
   CHECK(contains(patched(conv_at + 2, 0), "layer 1 (conv3x3) weight has unknown dtype 0"));
   CHECK(contains(patched(conv_at + 3, 3), "layer 1 (conv3x3) weight has rank 3; it must have rank 4"));
   CHECK(contains(patched(conv_at + 3, 255), "has rank 255"));
@@ -700,6 +704,121 @@ TEST_CASE("an f16 infinity in a file is rejected") {
 TEST_CASE("fuzz: bit flips in an f16 model never crash") {
   const auto valid = serialize_model(as_f16(small_model()));
   std::mt19937_64 rng(1616);
+  std::uniform_int_distribution<size_t> body_byte(0, valid.size() - 5);
+  std::uniform_int_distribution<int> any_bit(0, 7);
+  int parsed = 0, rejected = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto file = valid;
+    file[body_byte(rng)] ^= static_cast<uint8_t>(1u << any_bit(rng));
+    reseal(file);
+    try {
+      const ModelSpec spec = parse_model(file);
+      CHECK(serialize_model(spec) == file);
+      ++parsed;
+    } catch (const ModelError&) {
+      ++rejected;
+    }
+  }
+  CHECK(parsed + rejected == 1000);
+  CHECK(parsed > 0);
+  CHECK(rejected > 0);
+}
+
+namespace {
+
+// An int8 (format version 2) copy with made-up scales: the format's rules, not quantize_model's
+// choices (tests/test_qs8_network.cpp covers those).
+ModelSpec as_int8(ModelSpec spec) {
+  for (Layer& layer : spec.layers) {
+    if (layer.weight.shape.empty()) continue;
+    Tensor& w = layer.weight;
+    const size_t per_output = w.data.size() / w.shape[0];
+    w.scales.assign(w.shape[0], 0.01f);
+    for (float v : w.data) w.quantized.push_back(static_cast<int8_t>(std::clamp(std::nearbyint(v / 0.01f), -127.0f, 127.0f)));
+    w.quantized[per_output - 1] = -127;
+    w.data.clear();
+    w.dtype = DType::Qs8;
+    layer.input_scale = 0.05f;
+  }
+  return spec;
+}
+
+std::string writer_error(const ModelSpec& spec) {
+  try {
+    serialize_model(spec);
+  } catch (const ModelError& e) {
+    return e.what();
+  }
+  return "(written without error)";
+}
+
+}  // namespace
+
+TEST_CASE("int8 models: version 2, a quarter of the f32 weight bytes, stable round trip") {
+  const ModelSpec f32 = small_model();
+  const ModelSpec int8 = as_int8(f32);
+  const auto f32_bytes = serialize_model(f32);
+  const auto bytes = serialize_model(int8);
+  CHECK(get_u32(f32_bytes, 8) == 1);  // f32 and f16 files stay readable by version 1 apps
+  CHECK(get_u32(bytes, 8) == 2);
+  CHECK(is_quantized(int8));
+  CHECK_FALSE(is_quantized(f32));
+  size_t weights = 0, outputs = 0, layers = 0;
+  for (const Layer& layer : f32.layers) {
+    if (layer.weight.shape.empty()) continue;
+    weights += layer.weight.data.size();
+    outputs += layer.weight.shape[0];
+    ++layers;
+  }
+  // Each weight shrinks from 4 bytes to 1; each output channel gains a scale, each layer an input scale.
+  CHECK(f32_bytes.size() - bytes.size() == 3 * weights - 4 * outputs - 4 * layers);
+  const ModelSpec parsed = parse_model(bytes);
+  check_same(int8, parsed);
+  CHECK(serialize_model(parsed) == bytes);
+  CHECK_THROWS_WITH_AS(as_f16(parsed), doctest::Contains("cannot be converted back"), ModelError);
+}
+
+TEST_CASE("int8 models: the writer refuses what version 2 does not allow") {
+  const ModelSpec int8 = as_int8(small_model());
+  ModelSpec spec = int8;
+  spec.layers[0].weight.scales[1] = 0.0f;
+  CHECK(contains(writer_error(spec), "layer 1 (conv3x3) weight scale of output 2 is 0"));
+  spec = int8;
+  spec.layers[0].weight.scales.pop_back();
+  CHECK(contains(writer_error(spec), "scales; it must have one per output"));
+  spec = int8;
+  spec.layers[0].weight.quantized[3] = -128;
+  CHECK(contains(writer_error(spec), "layer 1 (conv3x3) weight element 3 is -128"));
+  spec = int8;
+  spec.layers[0].input_scale = 0.0f;
+  CHECK(contains(writer_error(spec), "layer 1 (conv3x3) input scale is 0"));
+  spec = int8;
+  spec.layers[0].bias.dtype = DType::Qs8;
+  CHECK(contains(writer_error(spec), "biases are stored as f32 or f16"));
+  // Every conv and linear weight is int8 in a version 2 file, none in a version 1 file.
+  spec = int8;
+  spec.layers[0] = small_model().layers[0];
+  spec.layers[0].input_scale = 0.05f;
+  CHECK(contains(writer_error(spec), "every conv3x3 and linear weight is int8"));
+  spec = small_model();
+  spec.layers[0].input_scale = 0.05f;
+  CHECK(contains(writer_error(spec), "layer 1 (conv3x3) has an input scale"));
+}
+
+TEST_CASE("int8 models: a file relabelled with the other version is rejected") {
+  auto v2 = serialize_model(as_int8(small_model()));
+  set_u32(v2, 8, 1);
+  reseal(v2);
+  CHECK(error_of(v2) != "(parsed without error)");
+  auto v1 = serialize_model(small_model());
+  set_u32(v1, 8, 2);
+  reseal(v1);
+  CHECK(error_of(v1) != "(parsed without error)");
+}
+
+TEST_CASE("fuzz: bit flips in an int8 model never crash") {
+  const auto valid = serialize_model(as_int8(small_model()));
+  std::mt19937_64 rng(88);
   std::uniform_int_distribution<size_t> body_byte(0, valid.size() - 5);
   std::uniform_int_distribution<int> any_bit(0, 7);
   int parsed = 0, rejected = 0;

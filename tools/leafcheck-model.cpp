@@ -1,14 +1,18 @@
 // leafcheck-model: looks inside a model file and converts its weight storage.
 //   leafcheck-model info FILE                           labels, layers, metadata, sizes
 //   leafcheck-model convert --dtype f16|f32 IN OUT      re-encode the weights (model/FORMAT.md)
+//   leafcheck-model quantize --calibration DIR [--images N] IN OUT   int8 model (format version 2)
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "file_io.h"
 #include "model.h"
+#include "quantize.h"
 
 namespace {
 
@@ -19,8 +23,12 @@ using leafcheck::ModelSpec;
 const char* kUsage =
     "usage: leafcheck-model info FILE\n"
     "       leafcheck-model convert --dtype f16|f32 IN OUT\n"
-    "  info     prints the input, labels, layers and metadata of a model file\n"
-    "  convert  rewrites the weights as f16 (half the bytes; what the app ships) or f32\n";
+    "       leafcheck-model quantize --calibration DIR [--images N] IN OUT\n"
+    "  info      prints the input, labels, layers and metadata of a model file\n"
+    "  convert   rewrites the weights as f16 (half the bytes) or f32\n"
+    "  quantize  writes an int8 model: per-channel int8 weights, int8 activations whose scales are\n"
+    "            calibrated on N (default 512) training-split images of the PlantVillage-layout\n"
+    "            folder DIR, spread evenly over it (deterministic)\n";
 
 class UsageError : public std::runtime_error {
  public:
@@ -63,8 +71,9 @@ int info(const std::string& path) {
     std::printf("  layer %2zu %-16s", i + 1, kind_name(layer.kind));
     if (!layer.weight.shape.empty()) {
       std::printf(" weight %s bias %s %s", shape_text(layer.weight.shape).c_str(), shape_text(layer.bias.shape).c_str(),
-                  layer.weight.dtype == DType::F16 ? "f16" : "f32");
-      parameters += layer.weight.data.size() + layer.bias.data.size();
+                  layer.weight.dtype == DType::F16 ? "f16" : layer.weight.dtype == DType::Qs8 ? "int8" : "f32");
+      if (layer.weight.dtype == DType::Qs8) std::printf(" input scale %g", layer.input_scale);
+      parameters += layer.weight.element_count() + layer.bias.data.size();
     }
     std::printf("%s\n", layer.fused_relu ? " +relu" : "");
   }
@@ -91,6 +100,52 @@ int convert(std::string_view dtype_name, const std::string& in, const std::strin
   return 0;
 }
 
+// Notes the quantization in the metadata's JSON object, so `info` and the app's "about" say it. An
+// existing "weights" entry (f32/f16, written by the exporter) is rewritten: JSON keys must stay unique.
+std::string with_quantization_note(std::string metadata, size_t images) {
+  const std::string key = "\"weights\":\"";
+  if (const size_t at = metadata.find(key); at != std::string::npos) {
+    const size_t value = at + key.size();
+    const size_t end = metadata.find('"', value);
+    if (end != std::string::npos) metadata.replace(value, end - value, "int8");
+  }
+  std::string note = "\"calibration_images\":" + std::to_string(images);
+  if (metadata.find(key) == std::string::npos) note = key + "int8\"," + note;
+  const size_t close = metadata.find_last_of('}');
+  if (close == std::string::npos) return "{" + note + "}";
+  const bool empty_object = metadata.find_first_not_of(" \t\r\n", metadata.find('{') + 1) == close;
+  return metadata.substr(0, close) + (empty_object ? "" : ",") + note + metadata.substr(close);
+}
+
+int quantize(int argc, char** argv) {
+  std::string calibration;
+  size_t images = 512;
+  std::vector<std::string> files;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if ((arg == "--calibration" || arg == "--images") && i + 1 >= argc) throw UsageError(std::string(arg) + " needs a value");
+    if (arg == "--calibration") {
+      calibration = argv[++i];
+    } else if (arg == "--images") {
+      char* end = nullptr;
+      images = std::strtoul(argv[++i], &end, 10);
+      if (*end != '\0' || images == 0) throw UsageError("--images needs a positive integer");
+    } else {
+      files.emplace_back(arg);
+    }
+  }
+  if (calibration.empty() || files.size() != 2) throw UsageError("quantize needs --calibration DIR, IN and OUT");
+  const ModelSpec spec = load(files[0]);
+  const auto inputs = leafcheck::calibration_inputs(spec, calibration, images);
+  ModelSpec quantized = leafcheck::quantize_model(spec, inputs);
+  quantized.metadata_json = with_quantization_note(spec.metadata_json, inputs.size());
+  const auto bytes = leafcheck::serialize_model(quantized);
+  leafcheck::write_file_atomically(files[1], bytes);
+  std::printf("wrote %s: %zu bytes, int8 weights and activations, calibrated on %zu training images of %s\n",
+              files[1].c_str(), bytes.size(), inputs.size(), calibration.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,6 +159,7 @@ int main(int argc, char** argv) {
     if (command == "convert" && argc == 6 && std::string_view(argv[2]) == "--dtype") {
       return convert(argv[3], argv[4], argv[5]);
     }
+    if (command == "quantize") return quantize(argc, argv);
     throw UsageError(command.empty() ? "no command given" : "cannot understand these arguments");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "leafcheck-model: %s\n%s", e.what(), kUsage);

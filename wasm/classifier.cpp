@@ -36,6 +36,7 @@ Classifier::Classifier(std::span<const uint8_t> model_bytes, KernelSet kernels, 
   for (Layer& layer : spec_.layers) {
     std::vector<float>().swap(layer.weight.data);
     std::vector<float>().swap(layer.bias.data);
+    std::vector<int8_t>().swap(layer.weight.quantized);
   }
 }
 

@@ -17,7 +17,10 @@ namespace leafcheck {
 namespace {
 
 constexpr std::array<uint8_t, 8> kMagic = {'L', 'E', 'A', 'F', 'C', 'H', 'K', 0};
+// Version 1: f32/f16 weights. Version 2: int8 weights and per-layer input scales (int8 activations).
+// The writer uses version 1 unless the model is int8, so f32/f16 files stay readable by older apps.
 constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kInt8FormatVersion = 2;
 constexpr size_t kChecksumBytes = 4;
 // Magic, version and checksum: the part every format version shares.
 constexpr size_t kMinimumFileBytes = kMagic.size() + 4 + kChecksumBytes;
@@ -111,14 +114,52 @@ void check_range(uint64_t value, uint64_t low, uint64_t high, const std::string&
 
 enum class Role { Weight, Bias };
 
-void check_dtype(uint8_t dtype, const std::string& what) {
-  if (dtype == static_cast<uint8_t>(DType::F32) || dtype == static_cast<uint8_t>(DType::F16)) return;
-  if (dtype == 2) {
-    fail(what +
-         " uses int8 weights (dtype 2), which are not supported by this version of Leafcheck; "
-         "update the app or export the model with f32 weights");
+// In a version 2 (int8) model every weight is int8 and every bias f32 or f16; version 1 has no int8.
+void check_dtype(uint8_t dtype, Role role, bool int8_model, const std::string& what) {
+  const bool is_float = dtype == static_cast<uint8_t>(DType::F32) || dtype == static_cast<uint8_t>(DType::F16);
+  const bool is_int8 = dtype == static_cast<uint8_t>(DType::Qs8);
+  if (!is_float && !is_int8) {
+    fail(what + " has unknown dtype " + std::to_string(dtype) + " (supported: 1 = f32, 2 = int8, 3 = f16)");
   }
-  fail(what + " has unknown dtype " + std::to_string(dtype) + " (supported: 1 = f32, 3 = f16)");
+  if (is_int8 && !int8_model) {
+    fail(what + " uses int8 weights (dtype 2), which only a version 2 (int8) model file may hold; "
+                "re-quantize the model with leafcheck-model quantize");
+  }
+  if (is_int8 && role == Role::Bias) fail(what + " is int8; biases are stored as f32 or f16 in every model");
+  if (!is_int8 && int8_model && role == Role::Weight) {
+    fail(what + " has dtype " + std::to_string(dtype) +
+         "; in an int8 model (format version 2) every conv3x3 and linear weight is int8 (dtype 2)");
+  }
+}
+
+// Int8 weights: per-output-channel scales finite and > 0, values in -127..127 (symmetric: -128 is
+// never written, so negating a weight cannot overflow).
+void check_int8_tensor(const Tensor& tensor, const std::string& what) {
+  if (tensor.scales.size() != tensor.shape[0]) {
+    fail(what + " has " + std::to_string(tensor.scales.size()) + " scales; it must have one per output (" +
+         std::to_string(tensor.shape[0]) + ")");
+  }
+  for (size_t i = 0; i < tensor.scales.size(); ++i) {
+    if (!std::isfinite(tensor.scales[i]) || !(tensor.scales[i] > 0.0f)) {
+      fail(what + " scale of output " + std::to_string(i + 1) + " is " + number_text(tensor.scales[i]) +
+           "; it must be finite and greater than 0 (re-quantize the model)");
+    }
+  }
+  for (size_t i = 0; i < tensor.quantized.size(); ++i) {
+    if (tensor.quantized[i] == -128) {
+      fail(what + " element " + std::to_string(i) + " is -128; int8 weights are symmetric, -127..127");
+    }
+  }
+}
+
+void check_input_scale(float scale, bool int8_model, const std::string& what) {
+  if (!int8_model) {
+    if (scale != 0.0f) fail(what + " has an input scale, which only int8 models (format version 2) have");
+    return;
+  }
+  if (!std::isfinite(scale) || !(scale > 0.0f)) {
+    fail(what + " input scale is " + number_text(scale) + "; it must be finite and greater than 0");
+  }
 }
 
 std::string_view expected_shape(LayerKind kind, Role role) {
@@ -316,20 +357,28 @@ Activation apply_layer(const Layer& layer, const std::string& name, Activation a
   return a;
 }
 
-void check_layer_tensors(const Layer& layer, const std::string& name) {
+void check_layer_tensors(const Layer& layer, bool int8_model, const std::string& name) {
   if (!has_parameters(layer.kind)) {
     if (!layer.weight.shape.empty() || !layer.weight.data.empty() || !layer.bias.shape.empty() ||
-        !layer.bias.data.empty()) {
+        !layer.bias.data.empty() || !layer.weight.quantized.empty()) {
       fail(name + " has a weight or bias tensor; only conv3x3 and linear layers have them");
     }
+    if (layer.input_scale != 0.0f) fail(name + " has an input scale; only conv3x3 and linear layers have one");
     return;
   }
+  check_input_scale(layer.input_scale, int8_model, name);
   const auto check_tensor = [&](const Tensor& tensor, Role role, uint32_t weight_out, const std::string& what) {
-    check_dtype(static_cast<uint8_t>(tensor.dtype), what);
+    check_dtype(static_cast<uint8_t>(tensor.dtype), role, int8_model, what);
     check_shape(layer.kind, role, tensor.shape, weight_out, what);
-    if (tensor.data.size() != tensor.element_count()) {
+    const bool int8 = tensor.dtype == DType::Qs8;
+    const size_t held = int8 ? tensor.quantized.size() : tensor.data.size();
+    if (held != tensor.element_count() || (int8 ? !tensor.data.empty() : !tensor.quantized.empty())) {
       fail(what + " has shape " + shape_text(tensor.shape) + " (" + std::to_string(tensor.element_count()) +
-           " values) but holds " + std::to_string(tensor.data.size()) + " values");
+           " values) but holds " + std::to_string(held) + " values");
+    }
+    if (int8) {
+      check_int8_tensor(tensor, what);
+      return;
     }
     check_finite(tensor.data, what);
     if (tensor.dtype == DType::F16) check_f16_range(tensor.data, what);
@@ -375,6 +424,13 @@ class Reader {
     return values;
   }
 
+  std::vector<int8_t> i8s(uint64_t count, const std::string& what) {
+    const auto bytes = take(count, what);
+    std::vector<int8_t> values(bytes.size());
+    std::memcpy(values.data(), bytes.data(), bytes.size());
+    return values;
+  }
+
   std::vector<float> f32s(uint64_t count, const std::string& what) {
     const auto bytes = take(count * 4, what);
     std::vector<float> values(static_cast<size_t>(count));
@@ -396,10 +452,11 @@ class Reader {
   size_t position_ = 0;
 };
 
-Tensor read_tensor(Reader& reader, LayerKind kind, Role role, uint32_t weight_out, const std::string& what) {
+Tensor read_tensor(Reader& reader, LayerKind kind, Role role, uint32_t weight_out, bool int8_model,
+                   const std::string& what) {
   Tensor tensor;
   const uint8_t dtype = reader.u8(what + " dtype");
-  check_dtype(dtype, what);
+  check_dtype(dtype, role, int8_model, what);
   tensor.dtype = static_cast<DType>(dtype);
   const uint8_t rank = reader.u8(what + " rank");
   check_rank(kind, role, rank, what);
@@ -408,11 +465,17 @@ Tensor read_tensor(Reader& reader, LayerKind kind, Role role, uint32_t weight_ou
   // Shapes within the limits hold at most 4096 * 4096 * 9 values: no overflow in 64 bits.
   uint64_t count = 1;
   for (uint32_t d : tensor.shape) count *= d;
-  tensor.data = tensor.dtype == DType::F16 ? reader.f16s(count, what + " values") : reader.f32s(count, what + " values");
+  if (tensor.dtype == DType::Qs8) {
+    tensor.scales = reader.f32s(tensor.shape[0], what + " scales");
+    tensor.quantized = reader.i8s(count, what + " values");
+  } else {
+    tensor.data =
+        tensor.dtype == DType::F16 ? reader.f16s(count, what + " values") : reader.f32s(count, what + " values");
+  }
   return tensor;
 }
 
-Layer read_layer(Reader& reader, size_t index) {
+Layer read_layer(Reader& reader, size_t index, bool int8_model) {
   const std::string number = "layer " + std::to_string(index + 1);
   const uint8_t kind = reader.u8(number + " kind");
   if (!is_known_kind(kind)) {
@@ -426,13 +489,18 @@ Layer read_layer(Reader& reader, size_t index) {
   check_fused_relu(layer.kind, fused_relu, name);
   layer.fused_relu = fused_relu != 0;
   if (has_parameters(layer.kind)) {
-    layer.weight = read_tensor(reader, layer.kind, Role::Weight, 0, name + " weight");
-    layer.bias = read_tensor(reader, layer.kind, Role::Bias, layer.weight.shape[0], name + " bias");
+    if (int8_model) {
+      layer.input_scale = reader.f32s(1, name + " input scale")[0];
+      check_input_scale(layer.input_scale, int8_model, name);
+    }
+    layer.weight = read_tensor(reader, layer.kind, Role::Weight, 0, int8_model, name + " weight");
+    layer.bias = read_tensor(reader, layer.kind, Role::Bias, layer.weight.shape[0], int8_model, name + " bias");
   }
   return layer;
 }
 
-void check_envelope(std::span<const uint8_t> bytes) {
+// Returns the format version.
+uint32_t check_envelope(std::span<const uint8_t> bytes) {
   if (bytes.size() < kMagic.size() || !std::equal(kMagic.begin(), kMagic.end(), bytes.begin())) {
     throw ModelError("not a Leafcheck model file: it does not start with the LEAFCHK signature (" +
                      std::to_string(bytes.size()) + " bytes); choose a Leafcheck .lcm model file");
@@ -449,12 +517,13 @@ void check_envelope(std::span<const uint8_t> bytes) {
         "download the model again");
   }
   const uint32_t version = Reader::load_u32(bytes.data() + kMagic.size());
-  if (version > kFormatVersion) {
+  if (version > kInt8FormatVersion) {
     throw ModelError("model file uses format version " + std::to_string(version) +
-                     ", but this version of Leafcheck reads only version " + std::to_string(kFormatVersion) +
+                     ", but this version of Leafcheck reads only versions 1 and " + std::to_string(kInt8FormatVersion) +
                      "; update the app to use this model");
   }
   if (version < 1) throw ModelError("model file has invalid format version 0");
+  return version;
 }
 
 // ---- writing -------------------------------------------------------------------------------
@@ -480,7 +549,10 @@ class Writer {
     u8(static_cast<uint8_t>(t.dtype));
     u8(static_cast<uint8_t>(t.shape.size()));
     for (uint32_t d : t.shape) u32(d);
-    if (t.dtype == DType::F16) {
+    if (t.dtype == DType::Qs8) {
+      f32s(t.scales);
+      for (int8_t q : t.quantized) u8(static_cast<uint8_t>(q));
+    } else if (t.dtype == DType::F16) {
       f16s(t.data);
     } else {
       f32s(t.data);
@@ -518,6 +590,7 @@ void validate_model(const ModelSpec& spec) {
   check_metadata(spec.metadata_json);
   check_range(spec.layers.size(), 1, kMaxLayers, "the layer count");
 
+  const bool int8_model = is_quantized(spec);
   Activation a{.image = true, .height = spec.input_height, .width = spec.input_width, .channels = spec.input_channels};
   check_activation_size(a, "the input");
   for (size_t i = 0; i < spec.layers.size(); ++i) {
@@ -527,7 +600,7 @@ void validate_model(const ModelSpec& spec) {
     }
     const std::string name = layer_name(i, layer.kind);
     check_fused_relu(layer.kind, layer.fused_relu, name);
-    check_layer_tensors(layer, name);
+    check_layer_tensors(layer, int8_model, name);
     a = apply_layer(layer, name, a);
   }
   if (a.image) {
@@ -540,13 +613,14 @@ void validate_model(const ModelSpec& spec) {
 }
 
 ModelSpec parse_model(std::span<const uint8_t> bytes) {
-  check_envelope(bytes);
+  const uint32_t version = check_envelope(bytes);
+  const bool int8_model = version == kInt8FormatVersion;
   Reader reader(bytes.first(bytes.size() - kChecksumBytes));
   reader.take(kMagic.size() + 4, "the signature and version");
   const uint32_t flags = reader.u32("the flags");
   if (flags != 0) {
-    fail("the flags field is " + std::to_string(flags) +
-         "; version 1 files must have 0 (the file may need a newer Leafcheck)");
+    fail("the flags field is " + std::to_string(flags) + "; version " + std::to_string(version) +
+         " files must have 0 (the file may need a newer Leafcheck)");
   }
 
   ModelSpec spec;
@@ -580,18 +654,20 @@ ModelSpec parse_model(std::span<const uint8_t> bytes) {
   constexpr uint64_t kMinLayerRecordBytes = 2;  // kind and fused_relu
   reader.require(layer_count * kMinLayerRecordBytes, "at least " + std::to_string(layer_count) + " layers");
   spec.layers.reserve(layer_count);
-  for (uint32_t i = 0; i < layer_count; ++i) spec.layers.push_back(read_layer(reader, i));
+  for (uint32_t i = 0; i < layer_count; ++i) spec.layers.push_back(read_layer(reader, i, int8_model));
 
   if (reader.remaining() != 0) {
     fail("the file has " + std::to_string(reader.remaining()) +
          " unexpected bytes after the last layer; it was not written by a Leafcheck exporter");
   }
   validate_model(spec);
+  if (int8_model && !is_quantized(spec)) fail("a version 2 (int8) model file has no conv3x3 or linear layer");
   return spec;
 }
 
 std::vector<uint8_t> serialize_model(const ModelSpec& spec) {
   validate_model(spec);
+  const bool int8_model = is_quantized(spec);
   size_t size = 64 + spec.metadata_json.size() + 8 * spec.mean.size();
   for (const std::string& label : spec.labels) size += 2 + label.size();
   for (const Layer& layer : spec.layers) size += 32 + 4 * (layer.weight.data.size() + layer.bias.data.size());
@@ -599,7 +675,7 @@ std::vector<uint8_t> serialize_model(const ModelSpec& spec) {
   Writer out;
   out.reserve(size);
   out.text(std::string_view(reinterpret_cast<const char*>(kMagic.data()), kMagic.size()));
-  out.u32(kFormatVersion);
+  out.u32(int8_model ? kInt8FormatVersion : kFormatVersion);
   out.u32(0);
   out.u32(spec.input_height);
   out.u32(spec.input_width);
@@ -618,6 +694,7 @@ std::vector<uint8_t> serialize_model(const ModelSpec& spec) {
     out.u8(static_cast<uint8_t>(layer.kind));
     out.u8(layer.fused_relu ? 1 : 0);
     if (has_parameters(layer.kind)) {
+      if (int8_model) out.f32s(std::span(&layer.input_scale, 1));
       out.tensor(layer.weight);
       out.tensor(layer.bias);
     }
@@ -626,11 +703,20 @@ std::vector<uint8_t> serialize_model(const ModelSpec& spec) {
 }
 
 void set_weight_dtype(ModelSpec& spec, DType dtype) {
+  if (dtype == DType::Qs8) throw ModelError("int8 weights need calibration: use leafcheck-model quantize");
+  if (is_quantized(spec)) {
+    throw ModelError("the model's weights are int8 and cannot be converted back; convert its f32 or f16 source");
+  }
   for (Layer& layer : spec.layers) {
     if (layer.weight.shape.empty()) continue;
     layer.weight.dtype = dtype;
     layer.bias.dtype = dtype;
   }
+}
+
+bool is_quantized(const ModelSpec& spec) {
+  return std::any_of(spec.layers.begin(), spec.layers.end(),
+                     [](const Layer& layer) { return layer.weight.dtype == DType::Qs8; });
 }
 
 }  // namespace leafcheck

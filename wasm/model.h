@@ -25,14 +25,18 @@ enum class LayerKind : uint8_t {
 
 enum class DType : uint8_t {
   F32 = 1,
-  // 2 is reserved for int8 with per-channel scales.
+  // Weights only, format version 2: symmetric int8 with one f32 scale per output channel
+  // (value = q * scales[out]); the tensor keeps them in `quantized` and `scales`, `data` stays empty.
+  Qs8 = 2,
   F16 = 3,  // stored as IEEE binary16 (half the download), decoded to f32 in Tensor::data
 };
 
 struct Tensor {
   DType dtype = DType::F32;
   std::vector<uint32_t> shape;
-  std::vector<float> data;  // row-major in `shape` order
+  std::vector<float> data;        // row-major in `shape` order; empty for Qs8
+  std::vector<int8_t> quantized;  // Qs8 only: row-major, each in -127..127
+  std::vector<float> scales;      // Qs8 only: one per output channel (shape[0]), > 0
 
   size_t element_count() const;
 };
@@ -41,7 +45,10 @@ struct Layer {
   LayerKind kind = LayerKind::Relu;
   bool fused_relu = false;  // Conv3x3 and Linear only
   Tensor weight;            // Conv3x3: [out, in, 3, 3] (PyTorch OIHW); Linear: [out, in]
-  Tensor bias;              // [out]
+  Tensor bias;              // [out]; always f32 or f16, also in an int8 model
+  // Int8 models only: the layer's input is quantized as round(x / input_scale) clamped to -127..127
+  // (one scale for the whole tensor, from calibration). 0 in f32/f16 models.
+  float input_scale = 0.0f;
 };
 
 struct ModelSpec {
@@ -62,8 +69,11 @@ ModelSpec parse_model(std::span<const uint8_t> bytes);
 std::vector<uint8_t> serialize_model(const ModelSpec& spec);
 
 // Sets the storage type of every weight and bias (f16: half the download; the values are rounded
-// when the file is written).
+// when the file is written). F32 or F16 only, on a model whose weights are not int8.
 void set_weight_dtype(ModelSpec& spec, DType dtype);
+
+// True when the conv and linear weights are int8 (format version 2): Network then runs int8 kernels.
+bool is_quantized(const ModelSpec& spec);
 
 // Checks that layer shapes chain from the input to an output vector whose size equals labels.size().
 void validate_model(const ModelSpec& spec);

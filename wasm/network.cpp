@@ -9,6 +9,7 @@
 #include "kernels/optimized_ops.h"
 #include "kernels/reference_ops.h"
 #include "kernels/winograd_ops.h"
+#include "qs8_network.h"
 #include "thread_pool.h"
 
 namespace leafcheck {
@@ -330,13 +331,20 @@ struct Network::Impl {
   }
 };
 
-Network::Network(const ModelSpec& spec, KernelSet kernels, size_t threads)
-    : impl_(std::make_unique<Impl>(spec, kernels, threads)) {}
+// The int8 path runs on the calling thread alone: it is the single-thread speed option.
+Network::Network(const ModelSpec& spec, KernelSet kernels, size_t threads) {
+  if (is_quantized(spec)) {
+    qs8_ = std::make_unique<Qs8Network>(spec, kernels);
+  } else {
+    impl_ = std::make_unique<Impl>(spec, kernels, threads);
+  }
+}
 Network::~Network() = default;
 Network::Network(Network&&) noexcept = default;
 Network& Network::operator=(Network&&) noexcept = default;
 
 std::span<const float> Network::forward(std::span<const float> input) {
+  if (qs8_) return qs8_->forward(input);
   if (input.size() != input_size()) {
     const Activation& a = impl_->acts.front();
     throw std::invalid_argument("Network::forward: expected " + std::to_string(input_size()) + " floats (" +
@@ -354,8 +362,8 @@ std::span<const float> Network::forward(std::span<const float> input) {
   return impl_->acts.back().values();
 }
 
-size_t Network::input_size() const { return impl_->acts.front().size(); }
-size_t Network::output_size() const { return impl_->acts.back().size(); }
-size_t Network::threads() const { return impl_->pool.size(); }
+size_t Network::input_size() const { return qs8_ ? qs8_->input_size() : impl_->acts.front().size(); }
+size_t Network::output_size() const { return qs8_ ? qs8_->output_size() : impl_->acts.back().size(); }
+size_t Network::threads() const { return qs8_ ? 1 : impl_->pool.size(); }
 
 }  // namespace leafcheck

@@ -10,16 +10,20 @@
 
 namespace leafcheck {
 
+class Qs8Network;
+
 enum class KernelSet {
   Reference,  // plain scalar C++ (kernels/reference_ops.h): the ground truth in tests
   Optimized,  // packed weights + vectorised microkernels (kernels/optimized_ops.h)
 };
 
+// An int8 model (is_quantized) runs on the int8 kernels (qs8_network.h), any other on the f32 ones.
 class Network {
  public:
-  // threads > 1 (Optimized only) splits each convolution's output rows across a ThreadPool of that
-  // many threads, the caller included. Every output value is computed by the same instructions in
-  // the same order whatever the split, so the logits are bit-identical to threads = 1.
+  // threads > 1 (Optimized, f32 models; an int8 model runs on the caller alone) splits each
+  // convolution's output rows across a ThreadPool of that many threads, the caller included. Every
+  // output value is computed by the same instructions in the same order whatever the split, so the
+  // logits are bit-identical to threads = 1.
   explicit Network(const ModelSpec& spec, KernelSet kernels = KernelSet::Optimized, size_t threads = 1);
   ~Network();
   Network(Network&&) noexcept;
@@ -35,7 +39,8 @@ class Network {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;         // f32/f16 models
+  std::unique_ptr<Qs8Network> qs8_;  // int8 models
 };
 
 }  // namespace leafcheck

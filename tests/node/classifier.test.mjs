@@ -1,8 +1,10 @@
 // The Embind API against the real .wasm files, for both the SIMD and the non-SIMD build.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test, before, after } from 'node:test';
 
-import { builds, encodePng, leafPixels, loadBuild, makeRandomModel } from './support.mjs';
+import { builds, encodePng, leafPixels, loadBuild, makeRandomModel, repoRoot } from './support.mjs';
 
 const model = makeRandomModel();
 
@@ -129,6 +131,23 @@ describe('SIMD and non-SIMD builds', () => {
     const rb = b.classifyEncoded(png, 38).top;
     const byIndex = new Map(rb.map((p) => [p.index, p.probability]));
     for (const p of ra) assert.ok(Math.abs(p.probability - byIndex.get(p.index)) < 1e-4);
+    a.delete();
+    b.delete();
+  });
+
+  // The committed int8 model (format version 2) runs the int8 kernels: i32x4.dot_i16x8_s in one
+  // build, their 1-lane form in the other. A value on a rounding boundary may land one unit apart.
+  test('agree on an int8 model', async () => {
+    const int8 = new Uint8Array(readFileSync(join(repoRoot, 'model', 'leafcheck-int8.lcm')));
+    const [simd, plain] = await Promise.all(builds.map(loadBuild));
+    const a = new simd.Classifier(int8);
+    const b = new plain.Classifier(int8);
+    assert.equal(JSON.parse(a.metadata()).weights, 'int8');
+    const png = encodePng(leafPixels(128, 128, 11), 128, 128);
+    const ra = a.classifyEncoded(png, 39).top;
+    const rb = b.classifyEncoded(png, 39).top;
+    const byIndex = new Map(rb.map((p) => [p.index, p.probability]));
+    for (const p of ra) assert.ok(Math.abs(p.probability - byIndex.get(p.index)) < 1e-3);
     a.delete();
     b.delete();
   });

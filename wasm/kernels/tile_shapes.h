@@ -25,4 +25,20 @@ inline constexpr size_t kConvNV = 4;
 #endif
 inline constexpr size_t kConvNR = kConvNV * simd::kLanes;
 
+// The int8 conv tile (qs8-igemm-minmax.h: int32 lanes, one dot product per multiply-add pair). AVX2
+// keeps the f32 shape: 12 accumulators + 2 weight vectors + 1 broadcast. SIMD128: 5x8 (10
+// accumulators + 2 weight vectors + 1 splat + 1 temporary). Measured in node 20 (CPU ms per
+// inference of model/leafcheck-int8.lcm, min of 60): 5x8 6.9, 4x8 7.3, 2x16 7.8, 3x12 7.8, 6x8 8.2,
+// 4x12 8.8, 1x32 9.1.
+#if defined(__AVX2__) && defined(LEAFCHECK_SIMD)
+inline constexpr size_t kQs8ConvMR = 6;
+inline constexpr size_t kQs8ConvNV = 2;
+#elif defined(__wasm_simd128__) && defined(LEAFCHECK_SIMD)
+inline constexpr size_t kQs8ConvMR = 5;
+inline constexpr size_t kQs8ConvNV = 2;
+#else
+inline constexpr size_t kQs8ConvMR = kConvMR;
+inline constexpr size_t kQs8ConvNV = kConvNV;
+#endif
+
 }  // namespace leafcheck::kernels

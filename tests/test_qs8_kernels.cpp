@@ -1,0 +1,194 @@
+// Every int8 kernel (kernels/qs8_ops.h) against its scalar twin (kernels/qs8_reference_ops.h) on
+// small random data: sizes 1x1 to 7x5, channel counts that are not multiples of the vector width, of
+// the NR tile or even (an odd 3 x cin run reads one value past itself), and planes whose row slack
+// holds garbage (which only a zero weight may multiply).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "kernels/optimized_ops.h"
+#include "kernels/qs8_ops.h"
+#include "kernels/qs8_reference_ops.h"
+
+namespace qopt = leafcheck::qs8_ops;
+namespace qref = leafcheck::qs8_reference_ops;
+namespace opt = leafcheck::optimized_ops;
+
+namespace {
+
+constexpr int16_t kGarbage = 12345;
+
+std::vector<int16_t> random_activations(size_t n, std::mt19937& rng, bool non_negative) {
+  std::uniform_int_distribution<int> value(non_negative ? 0 : -127, 127);
+  std::vector<int16_t> v(n);
+  for (int16_t& x : v) x = static_cast<int16_t>(value(rng));
+  return v;
+}
+
+struct Layer {
+  std::vector<int8_t> weight;
+  std::vector<float> scales;
+  std::vector<float> bias;
+  float input_scale = 0.02f;
+
+  Layer(size_t out, size_t per_output, std::mt19937& rng) : weight(out * per_output), scales(out), bias(out) {
+    std::uniform_int_distribution<int> w(-127, 127);
+    std::uniform_real_distribution<float> unit(0.5f, 1.5f);
+    for (int8_t& x : weight) x = static_cast<int8_t>(w(rng));
+    for (float& s : scales) s = 0.004f * unit(rng);
+    for (float& b : bias) b = unit(rng) - 1.0f;
+  }
+
+  qref::QuantizedWeights view() const { return {weight, scales, bias, input_scale}; }
+};
+
+// An NHWC int8 image with a one-pixel zero border, `slack` garbage values after every row and one
+// after the buffer.
+struct QPlaneBuffer {
+  std::vector<int16_t> storage;
+  qopt::QPlane plane;
+
+  QPlaneBuffer(size_t h, size_t w, size_t c, size_t border, size_t slack) {
+    const size_t row = (w + 2 * border) * c + slack;
+    storage.assign((h + 2 * border) * row + 1, kGarbage);
+    for (size_t y = 0; y < h + 2 * border; ++y) std::fill_n(storage.data() + y * row, (w + 2 * border) * c, 0);
+    plane = {storage.data() + border * row + border * c, h, w, c, row};
+  }
+
+  void fill(const std::vector<int16_t>& nhwc) {
+    const size_t row = plane.width * plane.channels;
+    for (size_t y = 0; y < plane.height; ++y) std::copy_n(nhwc.data() + y * row, row, plane.pixel(y, 0));
+  }
+
+  std::vector<int16_t> read() const {
+    std::vector<int16_t> out;
+    for (size_t y = 0; y < plane.height; ++y) {
+      out.insert(out.end(), plane.pixel(y, 0), plane.pixel(y, 0) + plane.width * plane.channels);
+    }
+    return out;
+  }
+};
+
+// Both sides compute acc * multiplier + bias in float; a compiler may fuse one of them into an FMA,
+// which can move a value sitting on a rounding boundary by one unit, never more.
+void check_within_one_unit(const std::vector<int16_t>& got, const std::vector<int16_t>& want) {
+  REQUIRE(got.size() == want.size());
+  size_t off_by_one = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const int diff = std::abs(got[i] - want[i]);
+    CHECK_MESSAGE(diff <= 1, "element " << i << ": " << got[i] << " vs " << want[i]);
+    off_by_one += diff == 1;
+  }
+  CHECK(off_by_one * 100 <= got.size());
+}
+
+}  // namespace
+
+TEST_CASE("qs8 conv3x3 matches the scalar twin, int8 and float outputs") {
+  std::mt19937 rng(2026);
+  const size_t sizes[][2] = {{1, 1}, {2, 3}, {5, 7}, {7, 5}, {4, 4}};
+  for (const auto& size : sizes) {
+    const size_t h = size[0];
+    const size_t w = size[1];
+    for (size_t cin : {1, 3, 5, 16, 33}) {
+      for (size_t cout : {1, 5, 17, 40}) {
+        for (bool relu : {false, true}) {
+          CAPTURE(h); CAPTURE(w); CAPTURE(cin); CAPTURE(cout); CAPTURE(relu);
+          const Layer layer(cout, cin * 9, rng);
+          const auto input = random_activations(h * w * cin, rng, false);
+          QPlaneBuffer in(h, w, cin, 1, 3);
+          in.fill(input);
+          const leafcheck::reference_ops::ImageShape shape{h, w, cin};
+
+          const float out_scale = 0.05f;
+          std::vector<int16_t> want(h * w * cout);
+          qref::conv3x3(input, shape, layer.view(), relu, out_scale, want);
+          QPlaneBuffer out(h, w, cout, 1, 2);
+          qopt::conv3x3(qopt::pack_conv3x3(layer.view(), cout, cin, relu, out_scale), in.plane, out.plane);
+          check_within_one_unit(out.read(), want);
+          CHECK(std::all_of(want.begin(), want.end(), [&](int16_t v) { return v <= 127 && v >= (relu ? 0 : -127); }));
+
+          std::vector<float> want_f(h * w * cout);
+          qref::conv3x3(input, shape, layer.view(), relu, want_f);
+          std::vector<float> got_f(h * w * cout, -1e9f);
+          qopt::conv3x3(qopt::pack_conv3x3(layer.view(), cout, cin, relu, 0.0f), in.plane,
+                        opt::Plane{got_f.data(), h, w, cout, w * cout});
+          for (size_t i = 0; i < want_f.size(); ++i) {
+            CHECK(got_f[i] == doctest::Approx(want_f[i]).epsilon(1e-5).scale(1.0));
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("qs8 conv3x3 refuses weights packed for the other output type") {
+  std::mt19937 rng(1);
+  const Layer layer(4, 9, rng);
+  QPlaneBuffer in(2, 2, 1, 1, 0), out(2, 2, 4, 1, 0);
+  CHECK_THROWS_AS(qopt::conv3x3(qopt::pack_conv3x3(layer.view(), 4, 1, false, 0.0f), in.plane, out.plane),
+                  std::invalid_argument);
+}
+
+TEST_CASE("qs8 maxpool2x2 and relu are exact") {
+  std::mt19937 rng(3);
+  for (size_t h : {2, 3, 6}) {
+    for (size_t c : {1, 7, 32}) {
+      CAPTURE(h); CAPTURE(c);
+      const size_t w = h + 1;
+      const auto input = random_activations(h * w * c, rng, false);
+      std::vector<int16_t> want(h / 2 * (w / 2) * c);
+      qref::maxpool2x2(input, {h, w, c}, want);
+      QPlaneBuffer in(h, w, c, 1, 1), out(h / 2, w / 2, c, 0, 2);
+      in.fill(input);
+      qopt::maxpool2x2(in.plane, out.plane);
+      CHECK(out.read() == want);
+
+      auto a = input, b = input;
+      qref::relu(a);
+      qopt::relu(b);
+      CHECK(a == b);
+      CHECK(std::all_of(a.begin(), a.end(), [](int16_t v) { return v >= 0; }));
+    }
+  }
+}
+
+TEST_CASE("qs8 quantize matches the scalar twin and rounds to nearest even") {
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> value(-4.0f, 4.0f);
+  std::vector<float> x(101);
+  for (float& v : x) v = value(rng);
+  x[0] = 0.5f * 0.02f;  // exactly half a unit: rounds to 0
+  x[1] = 1.5f * 0.02f;  // rounds to 2
+  x[2] = 1000.0f;       // clamps
+  std::vector<int16_t> want(x.size()), got(x.size());
+  qref::quantize(x, 0.02f, want);
+  qopt::quantize_values(x, 0.02f, got);
+  CHECK(got == want);
+  CHECK(want[2] == 127);
+  CHECK(std::all_of(want.begin(), want.end(), [](int16_t v) { return v >= -127 && v <= 127; }));
+}
+
+TEST_CASE("qs8 linear matches the scalar twin") {
+  std::mt19937 rng(5);
+  for (size_t in : {1, 2, 7, 64, 257}) {
+    for (size_t out : {1, 3, 17, 39, 64}) {
+      for (bool relu : {false, true}) {
+        CAPTURE(in); CAPTURE(out); CAPTURE(relu);
+        const Layer layer(out, in, rng);
+        auto x = random_activations(in, rng, true);
+        std::vector<float> want(out);
+        qref::linear(x, layer.view(), relu, want);
+        x.resize(qopt::linear_input_size(in), kGarbage);
+        std::vector<float> got(out);
+        qopt::linear(qopt::pack_linear(layer.view(), out, in, relu), x, got);
+        for (size_t i = 0; i < out; ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-5).scale(1.0));
+      }
+    }
+  }
+}

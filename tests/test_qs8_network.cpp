@@ -1,0 +1,114 @@
+// The int8 network: the optimized path against the scalar twins, quantize_model against the f32
+// model on small random architectures, and on the shipped model and real test photos from
+// ../shared (skipped with a message when they are absent).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <random>
+#include <vector>
+
+#include "dataset.h"
+#include "file_io.h"
+#include "image.h"
+#include "model.h"
+#include "network.h"
+#include "plantvillage.h"
+#include "quantize.h"
+#include "random_model.h"
+
+using namespace leafcheck;
+
+namespace {
+
+std::vector<std::vector<float>> random_inputs(const ModelSpec& spec, size_t count, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> value(-2.0f, 2.0f);
+  std::vector<std::vector<float>> inputs(count);
+  for (auto& input : inputs) {
+    input.resize(size_t{spec.input_height} * spec.input_width * spec.input_channels);
+    for (float& v : input) v = value(rng);
+  }
+  return inputs;
+}
+
+size_t argmax(std::span<const float> v) { return static_cast<size_t>(std::max_element(v.begin(), v.end()) - v.begin()); }
+
+float max_abs(std::span<const float> v) {
+  float m = 0.0f;
+  for (float x : v) m = std::max(m, std::fabs(x));
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("int8 network: optimized kernels match the scalar twins") {
+  const std::vector<std::string> labels(plantvillage_labels().begin(), plantvillage_labels().begin() + 5);
+  for (const Architecture& arch : {Architecture{.input_size = 9, .conv_channels = {3}, .hidden = 7},
+                                   Architecture{.input_size = 16, .conv_channels = {8, 17}, .hidden = 33},
+                                   Architecture{.input_size = 32, .conv_channels = {32, 64}, .hidden = 64}}) {
+    CAPTURE(arch.input_size);
+    const ModelSpec f32 = make_random_model(labels, 11, arch);
+    const ModelSpec int8 = quantize_model(f32, random_inputs(f32, 4, 1));
+    REQUIRE(is_quantized(int8));
+    Network fast(int8, KernelSet::Optimized), plain(int8, KernelSet::Reference), reference_f32(f32);
+    for (const auto& input : random_inputs(f32, 5, 2)) {
+      const std::vector<float> a(fast.forward(input).begin(), fast.forward(input).end());
+      const std::vector<float> b(plain.forward(input).begin(), plain.forward(input).end());
+      // Off-by-one rounding (see test_qs8_kernels.cpp) may pass through the layers: a few units of
+      // the last activation scale, far below the spread of the logits.
+      const float tolerance = 0.02f * max_abs(b) + 1e-4f;
+      for (size_t i = 0; i < a.size(); ++i) CHECK(std::fabs(a[i] - b[i]) <= tolerance);
+      const auto f = reference_f32.forward(input);
+      CHECK(max_abs(f) > 0.0f);
+    }
+  }
+}
+
+TEST_CASE("quantize_model keeps the f32 model's answers on a random model") {
+  const ModelSpec f32 = make_random_model(plantvillage_labels(), 7, Architecture{.input_size = 32, .conv_channels = {16, 32}, .hidden = 32});
+  const ModelSpec int8 = quantize_model(f32, random_inputs(f32, 16, 3));
+  Network a(f32), b(int8);
+  double error = 0, scale = 0;
+  for (const auto& input : random_inputs(f32, 8, 4)) {
+    const std::vector<float> x(a.forward(input).begin(), a.forward(input).end());
+    const auto y = b.forward(input);
+    for (size_t i = 0; i < x.size(); ++i) {
+      error += std::fabs(x[i] - y[i]);
+      scale += std::fabs(x[i]);
+    }
+  }
+  CHECK(error < 0.05 * scale);
+  CHECK_THROWS_WITH_AS(quantize_model(int8, random_inputs(f32, 1, 5)), doctest::Contains("already int8"), ModelError);
+  CHECK_THROWS_WITH_AS(quantize_model(f32, {}), doctest::Contains("at least one calibration image"), ModelError);
+}
+
+// The shipped model quantized as `leafcheck-model quantize` does, against itself in f32, on every
+// lab photo of the test split: the top-1 answers must agree on at least 99% of them.
+TEST_CASE("int8 agrees with f32 on the real test split") {
+  const auto data = find_shared_data_dir();
+  const std::filesystem::path model_path = std::filesystem::path(LEAFCHECK_SOURCE_DIR) / "model" / "leafcheck.lcm";
+  if (!data || !std::filesystem::exists(*data / "plantvillage") || !std::filesystem::exists(model_path)) {
+    MESSAGE("skipped: no ../shared/data/plantvillage (set LEAFCHECK_DATA_DIR) or no model/leafcheck.lcm");
+    return;
+  }
+  const std::filesystem::path root = *data / "plantvillage";
+  const ModelSpec f32 = parse_model(read_file(model_path));
+  const ModelSpec int8 = quantize_model(f32, calibration_inputs(f32, root, 512));
+  Network a(f32), b(int8);
+  size_t images = 0, agree = 0;
+  std::vector<float> input(a.input_size());
+  for (const DatasetItem& item : scan_dataset(root).items) {
+    if (item.split != Split::Test) continue;
+    const RgbImage image = center_crop_resize(decode_image(read_file(item.path)), static_cast<int>(f32.input_width),
+                                              static_cast<int>(f32.input_height));
+    normalize_to_nhwc(image, f32.mean, f32.stddev, input);
+    const size_t top_f32 = argmax(a.forward(input));
+    agree += argmax(b.forward(input)) == top_f32;
+    ++images;
+  }
+  MESSAGE("int8 top-1 agrees with f32 on " << agree << " of " << images << " test photos");
+  REQUIRE(images > 1000);
+  CHECK(agree * 100 >= images * 99);
+}
