@@ -138,8 +138,12 @@ export class LiveView {
     this.#guess.dataset.kind = kind;
     this.#title.textContent = title;
     this.#percent.textContent = percent;
+    // "Point the camera..." is not read out: focus lands on Capture then, and announcing it would hold
+    // back the first guess by the throttle's interval. A failure is read out at once.
+    if (kind === 'waiting') return;
+    if (kind === 'failed') this.#announce.textContent = title;
     // Keyed on the guess alone: a confidence moving by a point is not news.
-    if (this.#throttle.take(title, performance.now())) {
+    else if (this.#throttle.take(title, performance.now())) {
       this.#announce.textContent = percent ? this.#translations().t('liveAnnounce', { title, percent }) : title;
     }
   }
