@@ -3,7 +3,8 @@
 import { AnnounceThrottle, NewestFrameWins, liveFrameSize } from './live-scheduler.js';
 import { judge, presentScan } from './verdict.js';
 
-// Fired on the guess element after each classified frame, detail {latencyMs, kind}: for the e2e test
+// Fired on the guess element after each classified frame, detail {latencyMs, kind, timings} (timings:
+// the engine's own, for that frame): for the e2e test
 // and tools/live-fps.mjs. An event, not performance.measure, so an hour of live mode keeps nothing.
 export const LIVE_FRAME_EVENT = 'leafcheck:live-frame';
 
@@ -23,6 +24,9 @@ export class LiveView {
   #session = 0;
   #cancel = null;
   #input = null;
+  // Frames presented so far, and the one last sent: the same frame is never classified twice.
+  #presented = 0;
+  #sent = 0;
 
   // translations: () => the current Translations, which change with the language setting.
   constructor({ video, guess, title, percent, announce, client, translations }) {
@@ -49,6 +53,8 @@ export class LiveView {
   start(engineReady) {
     if (this.#running) return;
     this.#running = true;
+    this.#presented = 0;
+    this.#sent = 0;
     this.#throttle.reset();
     this.#announce.textContent = '';
     this.#show(null);
@@ -75,33 +81,40 @@ export class LiveView {
     this.#cancel = null;
   }
 
-  // The next frame the camera presents, where requestVideoFrameCallback exists; else the next paint.
+  // Every frame the camera presents is noted (requestVideoFrameCallback where it exists; else every
+  // paint counts as one), so that when an answer arrives a frame that came meanwhile is sent at once
+  // instead of waiting for the next one.
   #schedule(session) {
     if (!this.#running || document.hidden || session !== this.#session) return;
     const video = this.#video;
     if (typeof video.requestVideoFrameCallback === 'function') {
-      const id = video.requestVideoFrameCallback(() => this.#tick(session));
+      const id = video.requestVideoFrameCallback((now, metadata) => this.#presentedFrame(session, metadata.presentedFrames));
       this.#cancel = () => video.cancelVideoFrameCallback(id);
     } else {
-      const id = requestAnimationFrame(() => this.#tick(session));
+      const id = requestAnimationFrame(() => this.#presentedFrame(session, this.#presented + 1));
       this.#cancel = () => cancelAnimationFrame(id);
     }
   }
 
-  async #tick(session) {
+  #presentedFrame(session, count) {
     this.#cancel = null;
     if (session !== this.#session) return;
-    if (this.#video.videoWidth === 0) return this.#schedule(session);
+    this.#presented = count;
+    this.#schedule(session);
+    this.#classifyNewest(session);
+  }
+
+  async #classifyNewest(session) {
+    if (this.#scheduler.busy || this.#presented === this.#sent || this.#video.videoWidth === 0) return;
+    this.#sent = this.#presented;
     const started = performance.now();
     const outcome = await this.#scheduler.offer(() => this.#classifyFrame());
-    if (session !== this.#session) return;
-    if (outcome?.error) return this.#fail(outcome.error);
-    if (outcome) {
-      const kind = this.#show(outcome.value);
-      const detail = { latencyMs: performance.now() - started, kind };
-      this.#guess.dispatchEvent(new CustomEvent(LIVE_FRAME_EVENT, { bubbles: true, detail }));
-    }
-    this.#schedule(session);
+    if (session !== this.#session || !outcome) return;
+    if (outcome.error) return this.#fail(outcome.error);
+    const kind = this.#show(outcome.value);
+    const detail = { latencyMs: performance.now() - started, kind, timings: outcome.value.timings };
+    this.#guess.dispatchEvent(new CustomEvent(LIVE_FRAME_EVENT, { bubbles: true, detail }));
+    this.#classifyNewest(session);
   }
 
   // The frame scaled down by the browser (createImageBitmap, off the main thread where it can) and
