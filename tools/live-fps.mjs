@@ -79,5 +79,5 @@ function report(rows, engine) {
   }
   console.log('');
   console.log('Latency: from the frame callback that grabs a frame to its guess in the DOM (downscale, transfer, worker readback,');
-  console.log('preprocess, inference, answer). One frame is in flight at a time, so the rate is about 1000 / latency, capped by the camera.');
+  console.log('preprocess, inference, answer). One frame is in flight at a time, so the rate is at most 1000 / latency, and the camera caps it.');
 }
