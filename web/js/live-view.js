@@ -4,8 +4,8 @@ import { AnnounceThrottle, NewestFrameWins, liveFrameSize } from './live-schedul
 import { judge, presentScan } from './verdict.js';
 
 // Fired on the guess element after each classified frame, detail {latencyMs, kind, timings} (timings:
-// the engine's own, for that frame): for the e2e test
-// and tools/live-fps.mjs. An event, not performance.measure, so an hour of live mode keeps nothing.
+// the engine's own, for that frame): for the e2e test and tools/live-fps.mjs. An event, not
+// performance.measure, so an hour of live mode leaves nothing behind.
 export const LIVE_FRAME_EVENT = 'leafcheck:live-frame';
 
 export class LiveView {
@@ -19,8 +19,8 @@ export class LiveView {
   #scheduler = new NewestFrameWins();
   #throttle = new AnnounceThrottle();
   #running = false;
-  // Each start (and each return to a visible page) begins one new chain of frame callbacks; an older
-  // chain that wakes up (its answer arriving late) sees another session and ends.
+  // Each start (and each return to a visible page) is a new session; frame callbacks and answers of
+  // an older one (an answer arriving after the preview closed) are ignored.
   #session = 0;
   #cancel = null;
   #input = null;
@@ -44,11 +44,6 @@ export class LiveView {
     });
   }
 
-  // Frames classified at once in this session's lifetime: never above 1.
-  get maxInFlight() {
-    return this.#scheduler.maxInFlight;
-  }
-
   // engineReady: the worker's start, resolving to the engine info (model input size).
   start(engineReady) {
     if (this.#running) return;
@@ -64,7 +59,7 @@ export class LiveView {
         this.#input = { width: info.inputWidth, height: info.inputHeight };
         if (session === this.#session) this.#schedule(session);
       },
-      () => this.#fail(),
+      () => session === this.#session && this.#fail(),
     );
   }
 
