@@ -98,12 +98,25 @@ describe('live mode', () => {
     assert.equal(later.inFlight, 0);
   });
 
-  test('closing the preview stops the loop; reopening starts it again', async () => {
+  test('a hidden page pauses the loop, closing the preview stops it; reopening starts it again', async () => {
     const { page } = app;
     const start = await probe(page);
     await page.locator('#result-again').click();
     await openCamera(page);
     await page.waitForFunction((n) => window.liveUpdates.length >= n + 2, start.updates, { timeout: LIVE_TIMEOUT });
+    // Headless Chromium never hides its page: document.hidden is overridden and the event fired.
+    const setHidden = (hidden) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await page.waitForFunction(() => window.leafcheckLiveProbe.inFlight === 0, null, { timeout: LIVE_TIMEOUT });
+    const hidden = await probe(page);
+    await page.waitForTimeout(1000);
+    assert.equal((await probe(page)).sent, hidden.sent, 'no frame is sent while the page is hidden');
+    await setHidden(false);
+    await page.waitForFunction((n) => window.liveUpdates.length >= n + 2, hidden.updates, { timeout: LIVE_TIMEOUT });
     await page.locator('#live-close').click();
     assert.ok(await page.locator('#live-camera').isHidden());
     await page.waitForFunction(() => window.leafcheckLiveProbe.inFlight === 0, null, { timeout: LIVE_TIMEOUT });
