@@ -40,15 +40,16 @@ export async function launchChromium(options = {}) {
 }
 
 // For tests that change the site they serve: a private copy of dist/ (changed by prepare(site), which
-// may be async, before serving), its server and a phone-sized Chromium; resolves to {site, server, browser, close()}.
-export async function serveCopyOfDist(prefix, prepare = () => {}) {
+// may be async, before serving), its server and a phone-sized Chromium (`browserOptions` added to its
+// launch options); resolves to {site, server, browser, close()}.
+export async function serveCopyOfDist(prefix, prepare = () => {}, browserOptions = {}) {
   const site = mkdtempSync(join(tmpdir(), prefix));
   let server;
   try {
     cpSync(join(repoRoot, 'dist'), site, { recursive: true });
     await prepare(site);
     server = await startServer(site);
-    const browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    const browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US', ...browserOptions });
     return {
       site,
       server,
@@ -172,6 +173,73 @@ export function generatedLeafRgba(size) {
     }
   }
   return rgba;
+}
+
+// Chromium's fake camera showing the generated leaf (a Y4M file written to a new temp folder, which
+// the caller removes): the launch args for it and that folder. The leaf drifts a few pixels from
+// frame to frame, so the preview changes like a held phone's.
+export function fakeLeafCamera(size = 256, frames = 8) {
+  const dir = mkdtempSync(join(tmpdir(), 'leafcheck-camera-'));
+  const path = join(dir, 'leaf.y4m');
+  const leaf = generatedLeafRgba(size);
+  const chunks = [Buffer.from(`YUV4MPEG2 W${size} H${size} F30:1 Ip A1:1 C420jpeg\n`)];
+  for (let f = 0; f < frames; f++) {
+    const shift = f % 4;
+    const y = Buffer.alloc(size * size);
+    const u = Buffer.alloc((size / 2) * (size / 2));
+    const v = Buffer.alloc((size / 2) * (size / 2));
+    const at = (px, py) => ((py * size + Math.min(size - 1, px + shift)) * 4);
+    for (let py = 0; py < size; py++) {
+      for (let px = 0; px < size; px++) {
+        const i = at(px, py);
+        y[py * size + px] = Math.round(0.299 * leaf[i] + 0.587 * leaf[i + 1] + 0.114 * leaf[i + 2]);
+      }
+    }
+    for (let py = 0; py < size; py += 2) {
+      for (let px = 0; px < size; px += 2) {
+        const i = at(px, py);
+        const [r, g, b] = [leaf[i], leaf[i + 1], leaf[i + 2]];
+        u[(py / 2) * (size / 2) + px / 2] = Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
+        v[(py / 2) * (size / 2) + px / 2] = Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
+      }
+    }
+    chunks.push(Buffer.from('FRAME\n'), y, u, v);
+  }
+  writeFileSync(path, Buffer.concat(chunks));
+  return {
+    dir,
+    args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${path}`],
+  };
+}
+
+// Counts the page's classify-frame requests to the inference worker and their answers, in
+// window.leafcheckLiveProbe {sent, answered, inFlight, maxInFlight}: an init script (addInitScript),
+// so it watches the worker the app creates without the app's help.
+export function installLiveProbe() {
+  const probe = { sent: 0, answered: 0, inFlight: 0, maxInFlight: 0 };
+  window.leafcheckLiveProbe = probe;
+  const NativeWorker = window.Worker;
+  window.Worker = class extends NativeWorker {
+    #frames = new Set();
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', ({ data }) => {
+        if (!this.#frames.delete(data?.id)) return;
+        probe.inFlight -= 1;
+        probe.answered += 1;
+      });
+    }
+
+    postMessage(message, transfer) {
+      if (message?.type === 'classify-frame') {
+        this.#frames.add(message.id);
+        probe.sent += 1;
+        probe.inFlight += 1;
+        probe.maxInFlight = Math.max(probe.maxInFlight, probe.inFlight);
+      }
+      return super.postMessage(message, transfer);
+    }
+  };
 }
 
 // A generated 200x150 PNG of blue sky and grey concrete: nothing leaf-coloured in it.

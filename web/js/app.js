@@ -9,6 +9,7 @@ import { HistoryStore } from './history-store.js';
 import { clearHistoryList, renderHistoryList } from './history-view.js';
 import { LANGUAGES, Translations, preferredLanguage } from './i18n.js';
 import { InstallOffer } from './install.js';
+import { LiveView } from './live-view.js';
 import { OfflineSupport } from './offline.js';
 import { showResult, showResultPhoto } from './result-view.js';
 import { modelIsTrained, showOfflineState, showSettings, showStorage } from './settings-view.js';
@@ -25,6 +26,15 @@ const client = new ClassifierClient();
 const offline = new OfflineSupport();
 const camera = new LiveCamera($('live-video'));
 let tr = await Translations.load(preferredLanguage(settings.language));
+const live = new LiveView({
+  video: $('live-video'),
+  guess: $('live-guess'),
+  title: $('live-guess-title'),
+  percent: $('live-guess-percent'),
+  announce: $('live-announce'),
+  client,
+  translations: () => tr,
+});
 let engine = null;
 let engineError = null;
 let engineReady = null;
@@ -243,6 +253,8 @@ async function openCamera() {
   try {
     await camera.open();
     $('live-capture').focus();
+    if (!engineReady || engineError) startEngine();
+    live.start(engineReady);
   } catch (error) {
     $('live-camera').hidden = true;
     camera.close();
@@ -251,6 +263,7 @@ async function openCamera() {
 }
 
 function closeCamera() {
+  live.stop();
   camera.close();
   $('live-camera').hidden = true;
 }

@@ -62,6 +62,12 @@ export class ClassifierClient {
     return this.#request({ type: 'classify-rgba', pixels, width: imageData.width, height: imageData.height }, [pixels]);
   }
 
+  // A live camera frame (ImageBitmap), handed over: it is unusable here afterwards.
+  async classifyFrame(frame) {
+    await this.#ready;
+    return this.#request({ type: 'classify-frame', frame }, [frame]);
+  }
+
   // The photo and thumbnail kept with a scan ({photo, thumbnail}: JPEG Blobs or nulls), encoded in the
   // worker; `source` is the scanned Blob or camera ImageData.
   async storedPictures(source) {

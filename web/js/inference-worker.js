@@ -4,11 +4,12 @@
 //   (engine: 'threads', 'simd' or 'nosimd', chosen by engine-choice.js; threads: how many run each inference)
 //   {type: 'classify-picture', picture: Blob}                      -> {ok: true, result: classification}
 //   {type: 'classify-rgba', pixels: ArrayBuffer, width, height}     -> {ok: true, result: classification}
+//   {type: 'classify-frame', frame: ImageBitmap (transferred)}       -> {ok: true, result: classification}
 //   {type: 'store-pictures', source: Blob or ImageData}             -> {ok: true, result: {photo, thumbnail}}
 //   {type: 'memory'}  -> {ok: true, result: {heapBytesInUse, memoryBytes}} (C++ heap in use, wasm memory size)
 // A classification says which decoder read the picture, `decoder`: 'image-decoder' or 'create-image-bitmap'
 // (the browser's, model-picture.js), 'engine' (the C++ decoder: pictures the browser cannot decode, and
-// the over-limit refusal) or 'rgba' (pixels handed over).
+// the over-limit refusal), 'rgba' (pixels handed over) or 'frame' (a live camera frame, already small).
 // Failures answer {ok: false, error: {name, message}} with the engine's error name (ImageError, ModelError).
 // Engine and model URLs both come from one build's build-info, so a worker never pairs an old model
 // with a new engine.
@@ -110,6 +111,19 @@ async function classifyPicture(picture) {
   return result;
 }
 
+// Live mode's frames arrive scaled down (live-view.js), so reading them back here is cheap and keeps
+// that readback off the page's thread.
+function framePixels(frame) {
+  try {
+    const canvas = new OffscreenCanvas(frame.width, frame.height);
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    context.drawImage(frame, 0, 0);
+    return context.getImageData(0, 0, frame.width, frame.height);
+  } finally {
+    frame.close();
+  }
+}
+
 async function handle(message) {
   switch (message.type) {
     case 'init':
@@ -120,6 +134,11 @@ async function handle(message) {
     case 'classify-rgba': {
       const { classifier } = await classifierPromise;
       return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, ENGINE_TOP_K), 'rgba');
+    }
+    case 'classify-frame': {
+      const { classifier } = await classifierPromise;
+      const pixels = framePixels(message.frame);
+      return plain(classifier.classifyRgba(pixels.data, pixels.width, pixels.height, ENGINE_TOP_K), 'frame');
     }
     case 'store-pictures':
       return storedPictures(message.source);
