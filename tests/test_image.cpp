@@ -340,6 +340,31 @@ TEST_CASE("an empty IDAT chunk before the image data decodes like the same PNG w
   CHECK(error_of(std::span(with_empty).first(with_empty.size() - png.size() + 40)).find("garbled PNG") == 0);
 }
 
+// Found by tools/fuzz (fuzz_image): stb_image grows its IDAT buffer to a chunk's declared length
+// before reading the chunk, so this 90-byte file, whose second IDAT claims 2,088,501,260 bytes,
+// made it allocate 2 GiB (in WebAssembly: grow the worker's memory for good).
+TEST_CASE("a PNG chunk that claims more bytes than the file holds is refused before decoding") {
+  const std::vector<uint8_t> found = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+      0x00, 0x26, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00,
+      0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x5e, 0x63, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x7c, 0x7c, 0x7c,
+      0x7c, 0x7c, 0x7c, 0x7c, 0x7c, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0xd0, 0x58, 0x60, 0x8d, 0xf8, 0x01, 0x00,
+      0x01, 0x03, 0x05, 0xe4, 0xb0, 0x00, 0x00, 0x66, 0x65, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+  CHECK(error_of(found) == "garbled PNG image: cut short or damaged (a chunk claims 2088501260 bytes, 25 remain)");
+
+  // A valid PNG's IDAT with its length raised past the end of the file.
+  const std::vector<uint8_t> png = encode_png(random_image(9, 9, 3));
+  const uint8_t idat_type[4] = {'I', 'D', 'A', 'T'};
+  const auto idat_length = std::search(png.begin(), png.end(), idat_type, idat_type + 4) - 4;
+  std::vector<uint8_t> overlong = png;
+  overlong[static_cast<size_t>(idat_length - png.begin())] = 0x40;
+  CHECK(error_of(overlong).find("garbled PNG image: cut short or damaged (a chunk claims 10737") == 0);
+  // Bytes after IEND are not chunks: a file with trailing data still decodes.
+  std::vector<uint8_t> trailing = png;
+  trailing.insert(trailing.end(), {0xff, 0xff, 0xff, 0xff, 'J', 'U', 'N', 'K'});
+  CHECK(error_of(trailing).empty());
+}
+
 TEST_CASE("over-limit images are refused from the header, before decoding") {
   // The forged file has no pixel data: if it were decoded the error would be "garbled PNG".
   CHECK(error_of(forged_png_header(10000, 6000)) == "image is 60.0 megapixels; the limit is 40 megapixels");

@@ -241,6 +241,10 @@ RgbImage decode_image(std::span<const uint8_t> bytes, const DecodeLimits& limits
   const bool jpeg = is_jpeg(bytes);
   if (!jpeg && !is_png(bytes)) throw ImageError(unsupported_format_message(bytes));
   if (!jpeg) {
+    if (const auto overrun = png::first_chunk_past_end(bytes)) {
+      throw ImageError("garbled PNG image: cut short or damaged (a chunk claims " + std::to_string(overrun->declared) +
+                       " bytes, " + std::to_string(overrun->remaining) + " remain)");
+    }
     const std::vector<uint8_t> repaired = png::without_leading_empty_idat(bytes);
     if (!repaired.empty()) return decode_image(repaired, limits);
   }
