@@ -12,6 +12,7 @@
 #include "dataset.h"
 #include "file_io.h"
 #include "image.h"
+#include "kernels/qs8_vec.h"
 #include "model.h"
 #include "network.h"
 #include "plantvillage.h"
@@ -82,6 +83,45 @@ TEST_CASE("quantize_model keeps the f32 model's answers on a random model") {
   CHECK(error < 0.05 * scale);
   CHECK_THROWS_WITH_AS(quantize_model(int8, random_inputs(f32, 1, 5)), doctest::Contains("already int8"), ModelError);
   CHECK_THROWS_WITH_AS(quantize_model(f32, {}), doctest::Contains("at least one calibration image"), ModelError);
+}
+
+TEST_CASE("dequantized: each int8 weight becomes q * scale of its output channel, activations stay f32") {
+  const ModelSpec f32 = make_random_model(plantvillage_labels(), 5, Architecture{.input_size = 16, .conv_channels = {8}, .hidden = 16});
+  const ModelSpec int8 = quantize_model(f32, random_inputs(f32, 4, 6));
+  const ModelSpec plain = dequantized(int8);
+  CHECK_FALSE(is_quantized(plain));
+  REQUIRE(plain.layers.size() == int8.layers.size());
+  for (size_t l = 0; l < plain.layers.size(); ++l) {
+    const Tensor& q = int8.layers[l].weight;
+    const Tensor& w = plain.layers[l].weight;
+    CHECK(plain.layers[l].input_scale == 0.0f);
+    if (q.dtype != DType::Qs8) continue;
+    CHECK(w.dtype == DType::F32);
+    CHECK(w.shape == q.shape);
+    REQUIRE(w.data.size() == q.quantized.size());
+    const size_t per_channel = q.quantized.size() / q.scales.size();
+    for (size_t i = 0; i < w.data.size(); ++i) CHECK(w.data[i] == static_cast<float>(q.quantized[i]) * q.scales[i / per_channel]);
+  }
+  CHECK(parse_model(serialize_model(plain)).layers.size() == plain.layers.size());
+}
+
+// Where the int8 kernels do not pay (several threads; a build without SIMD), an int8 model runs as the
+// f32 model it stands for: the same answers as that model, bit for bit, split across the threads.
+TEST_CASE("an int8 model runs on the int8 kernels on one SIMD thread, as its f32 twin on several") {
+  const ModelSpec f32 = make_random_model(plantvillage_labels(), 9, Architecture{.input_size = 32, .conv_channels = {16, 32}, .hidden = 32});
+  const ModelSpec int8 = quantize_model(f32, random_inputs(f32, 4, 7));
+  Network one(int8, KernelSet::Optimized, 1), two(int8, KernelSet::Optimized, 2), twin(dequantized(int8), KernelSet::Optimized, 1);
+  CHECK(one.int8() == qs8::kVectorised);
+  CHECK(Network(int8, KernelSet::Reference, 2).int8());
+  CHECK_FALSE(two.int8());
+  CHECK(two.threads() == 2);
+  CHECK_FALSE(twin.int8());
+  CHECK_FALSE(Network(f32).int8());
+  for (const auto& input : random_inputs(f32, 3, 8)) {
+    const std::vector<float> a(two.forward(input).begin(), two.forward(input).end());
+    const auto b = twin.forward(input);
+    CHECK(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+  }
 }
 
 // The shipped model quantized as `leafcheck-model quantize` does, against itself in f32, on every

@@ -2,9 +2,11 @@
 //   leafcheck-model info FILE                           labels, layers, metadata, sizes
 //   leafcheck-model convert --dtype f16|f32 IN OUT      re-encode the weights (model/FORMAT.md)
 //   leafcheck-model quantize --calibration DIR [--images N] IN OUT   int8 model (format version 2)
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -100,16 +102,22 @@ int convert(std::string_view dtype_name, const std::string& in, const std::strin
   return 0;
 }
 
-// Notes the quantization in the metadata's JSON object, so `info` and the app's "about" say it. An
-// existing "weights" entry (f32/f16, written by the exporter) is rewritten: JSON keys must stay unique.
-std::string with_quantization_note(std::string metadata, size_t images) {
+// Notes the quantization in the metadata's JSON object, so `info` and the app's "about" say it, with
+// the checksum of the file it was quantized from (its last 4 bytes), so a check can tell an int8 file
+// left behind by a retrained model. An existing "weights" entry (f32/f16, written by the exporter) is
+// rewritten: JSON keys must stay unique.
+std::string with_quantization_note(std::string metadata, size_t images, std::span<const uint8_t> source) {
   const std::string key = "\"weights\":\"";
   if (const size_t at = metadata.find(key); at != std::string::npos) {
     const size_t value = at + key.size();
     const size_t end = metadata.find('"', value);
     if (end != std::string::npos) metadata.replace(value, end - value, "int8");
   }
-  std::string note = "\"calibration_images\":" + std::to_string(images);
+  uint32_t checksum = 0;
+  for (size_t i = 0; i < 4; ++i) checksum |= uint32_t{source[source.size() - 4 + i]} << (8 * i);
+  char crc[9];
+  std::snprintf(crc, sizeof crc, "%08x", checksum);
+  std::string note = "\"calibration_images\":" + std::to_string(images) + ",\"quantized_from_crc32\":\"" + crc + "\"";
   if (metadata.find(key) == std::string::npos) note = key + "int8\"," + note;
   const size_t close = metadata.find_last_of('}');
   if (close == std::string::npos) return "{" + note + "}";
@@ -135,10 +143,11 @@ int quantize(int argc, char** argv) {
     }
   }
   if (calibration.empty() || files.size() != 2) throw UsageError("quantize needs --calibration DIR, IN and OUT");
+  const auto source = leafcheck::read_file(files[0]);
   const ModelSpec spec = load(files[0]);
   const auto inputs = leafcheck::calibration_inputs(spec, calibration, images);
   ModelSpec quantized = leafcheck::quantize_model(spec, inputs);
-  quantized.metadata_json = with_quantization_note(spec.metadata_json, inputs.size());
+  quantized.metadata_json = with_quantization_note(spec.metadata_json, inputs.size(), source);
   const auto bytes = leafcheck::serialize_model(quantized);
   leafcheck::write_file_atomically(files[1], bytes);
   std::printf("wrote %s: %zu bytes, int8 weights and activations, calibrated on %zu training images of %s\n",

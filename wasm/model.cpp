@@ -714,6 +714,22 @@ void set_weight_dtype(ModelSpec& spec, DType dtype) {
   }
 }
 
+ModelSpec dequantized(const ModelSpec& spec) {
+  ModelSpec out = spec;
+  for (Layer& layer : out.layers) {
+    layer.input_scale = 0.0f;
+    Tensor& w = layer.weight;
+    if (w.dtype != DType::Qs8) continue;
+    const size_t per_channel = w.quantized.size() / w.scales.size();
+    w.data.resize(w.quantized.size());
+    for (size_t i = 0; i < w.quantized.size(); ++i) w.data[i] = static_cast<float>(w.quantized[i]) * w.scales[i / per_channel];
+    w.dtype = DType::F32;
+    std::vector<int8_t>().swap(w.quantized);
+    std::vector<float>().swap(w.scales);
+  }
+  return out;
+}
+
 bool is_quantized(const ModelSpec& spec) {
   return std::any_of(spec.layers.begin(), spec.layers.end(),
                      [](const Layer& layer) { return layer.weight.dtype == DType::Qs8; });

@@ -75,6 +75,11 @@ void set_weight_dtype(ModelSpec& spec, DType dtype);
 // True when the conv and linear weights are int8 (format version 2): Network then runs int8 kernels.
 bool is_quantized(const ModelSpec& spec);
 
+// The f32 model an int8 one stands for: each weight becomes q * scale (exactly the value the int8
+// kernels multiply by), activations stay f32. For engines where the int8 kernels do not pay (several
+// threads, no SIMD): the download stays int8, the arithmetic is the f32 path's.
+ModelSpec dequantized(const ModelSpec& spec);
+
 // Checks that layer shapes chain from the input to an output vector whose size equals labels.size().
 void validate_model(const ModelSpec& spec);
 

@@ -17,13 +17,13 @@ enum class KernelSet {
   Optimized,  // packed weights + vectorised microkernels (kernels/optimized_ops.h)
 };
 
-// An int8 model (is_quantized) runs on the int8 kernels (qs8_network.h), any other on the f32 ones.
+// An int8 model (is_quantized) runs on the int8 kernels (qs8_network.h) on one thread of a SIMD build,
+// and as the f32 model it stands for (dequantized) elsewhere; any other model on the f32 kernels.
 class Network {
  public:
-  // threads > 1 (Optimized, f32 models; an int8 model runs on the caller alone) splits each
-  // convolution's output rows across a ThreadPool of that many threads, the caller included. Every
-  // output value is computed by the same instructions in the same order whatever the split, so the
-  // logits are bit-identical to threads = 1.
+  // threads > 1 (Optimized) splits each convolution's output rows across a ThreadPool of that many
+  // threads, the caller included. Every output value is computed by the same instructions in the same
+  // order whatever the split, so the logits are bit-identical to threads = 1.
   explicit Network(const ModelSpec& spec, KernelSet kernels = KernelSet::Optimized, size_t threads = 1);
   ~Network();
   Network(Network&&) noexcept;
@@ -36,6 +36,9 @@ class Network {
   size_t input_size() const;
   size_t output_size() const;
   size_t threads() const;
+  // True when an int8 model runs on the int8 kernels; false for f32/f16 models and for an int8 model
+  // run as the f32 model it stands for (several threads, or no SIMD: see network.cpp).
+  bool int8() const;
 
  private:
   struct Impl;

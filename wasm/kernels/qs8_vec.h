@@ -65,6 +65,9 @@ inline Pair splat_pair(const int16_t* p) { return {p[0], p[1]}; }
 inline vi dot_add(vi acc, Pair w, Pair x) { return acc + w.first * x.first + w.second * x.second; }
 #endif
 
+// Whether this target has a SIMD path above: without one the int8 kernels are slower than f32 ones.
+inline constexpr bool kVectorised = kLanes > 1;
+
 // The int32 lanes as floats for requantization (exact below 2^24 in magnitude, which a 3x3 conv over
 // 256 channels of 7-bit values stays under in practice; beyond, rounded like the scalar twin).
 using vf = float __attribute__((vector_size(kLanes * sizeof(float))));
