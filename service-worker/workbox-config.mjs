@@ -1,8 +1,9 @@
 // Workbox injectManifest settings for dist/ (used by web/scripts/build.mjs).
 
-// Workbox drops any file over this size from the precache with only a warning. The model (f32, ~1.9 MB)
-// and the engines must be precached, so the limit is set well above them but low enough that an
-// accidental multi-megabyte asset still gets noticed; the build also fails if a required file is missing.
+// Workbox drops any file over this size from the precache with only a warning. The model (int8, ~0.5 MB;
+// an f32 one would be ~1.9 MB) and the engines must be precached, so the limit is set well above them
+// but low enough that an accidental multi-megabyte asset still gets noticed; the build also fails if a
+// required file is missing.
 export const MAXIMUM_FILE_SIZE = 8 * 1024 * 1024;
 
 // Files that must be in the precache manifest for the app to work offline.

@@ -27,7 +27,7 @@ const char* kUsage =
     "       leafcheck-model convert --dtype f16|f32 IN OUT\n"
     "       leafcheck-model quantize --calibration DIR [--images N] IN OUT\n"
     "  info      prints the input, labels, layers and metadata of a model file\n"
-    "  convert   rewrites the weights as f16 (half the bytes) or f32\n"
+    "  convert   rewrites the weights as f16 (half the bytes) or f32; an int8 model's as q x scale\n"
     "  quantize  writes an int8 model: per-channel int8 weights, int8 activations whose scales are\n"
     "            calibrated on N (default 512) training-split images of the PlantVillage-layout\n"
     "            folder DIR, spread evenly over it (deterministic)\n";
@@ -95,10 +95,15 @@ int convert(std::string_view dtype_name, const std::string& in, const std::strin
     throw UsageError("--dtype must be f16 or f32, not '" + std::string(dtype_name) + "'");
   }
   ModelSpec spec = load(in);
+  // An int8 file becomes the f32 model it stands for (what the threaded and no-SIMD engines run), so
+  // the yardsticks can run the weights the app ships; the original f32 weights are not in it.
+  const bool from_int8 = leafcheck::is_quantized(spec);
+  if (from_int8) spec = leafcheck::dequantized(spec);
   leafcheck::set_weight_dtype(spec, dtype);
   const auto bytes = leafcheck::serialize_model(spec);
   leafcheck::write_file_atomically(out, bytes);
-  std::printf("wrote %s: %zu bytes, weights as %s\n", out.c_str(), bytes.size(), std::string(dtype_name).c_str());
+  std::printf("wrote %s: %zu bytes, weights as %s%s\n", out.c_str(), bytes.size(), std::string(dtype_name).c_str(),
+              from_int8 ? " (the int8 weights dequantized: q x scale)" : "");
   return 0;
 }
 

@@ -6,9 +6,11 @@
 //   LEAFCHECK_WASM_SIMD_DIR      folder with leafcheck-simd.mjs/.wasm   (default $BUILD/wasm-simd/wasm)
 //   LEAFCHECK_WASM_NOSIMD_DIR    folder with leafcheck-nosimd.mjs/.wasm (default $BUILD/wasm-nosimd/wasm)
 //   LEAFCHECK_WASM_THREADS_DIR   folder with leafcheck-threads.mjs/.wasm/.worker.js (default $BUILD/wasm-threads/wasm)
-//   LEAFCHECK_MODEL              model file (default model/leafcheck.lcm; when absent, an untrained test
-//                                model is generated with $BUILD/native-release/tools/make-random-model
-//                                and stored as f16 with leafcheck-model, as releases are)
+//   LEAFCHECK_MODEL              model file (default model/leafcheck-int8.lcm, the int8 twin of
+//                                model/leafcheck.lcm, refused when it was quantized from another file;
+//                                else model/leafcheck.lcm; when both are absent, an untrained test model is
+//                                generated with $BUILD/native-release/tools/make-random-model and stored
+//                                as f16 with leafcheck-model)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { getManifest, injectManifest } from 'workbox-build';
 import { REQUIRED_PRECACHE, injectManifestOptions } from '../../service-worker/workbox-config.mjs';
 import { allIcons } from './icons.mjs';
+import { StaleInt8Model, shippedModel } from './shipped-model.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const webDir = join(repoRoot, 'web');
@@ -66,8 +69,16 @@ function copyEngine(files) {
 
 function modelFile() {
   if (process.env.LEAFCHECK_MODEL) return requireFile(resolve(repoRoot, process.env.LEAFCHECK_MODEL), 'LEAFCHECK_MODEL points at a file that does not exist');
-  const shipped = join(repoRoot, 'model', 'leafcheck.lcm');
-  if (existsSync(shipped)) return shipped;
+  const files = { f16: join(repoRoot, 'model', 'leafcheck.lcm'), int8: join(repoRoot, 'model', 'leafcheck-int8.lcm') };
+  const read = (file) => (existsSync(file) ? readFileSync(file) : null);
+  let choice;
+  try {
+    choice = shippedModel({ f16Bytes: read(files.f16), int8Bytes: read(files.int8) });
+  } catch (error) {
+    if (error instanceof StaleInt8Model) throw new BuildError(error.message);
+    throw error;
+  }
+  if (choice) return files[choice];
   const tool = requireFile(
     join(buildDir, 'native-release', 'tools', 'make-random-model'),
     'no trained model (model/leafcheck.lcm) and no generator to make an untrained test model; build it with: cmake --preset native-release && cmake --build --preset native-release --target make-random-model',
