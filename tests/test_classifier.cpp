@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "classifier.h"
+#include "kernels/qs8_vec.h"
+#include "quantize.h"
 #include "random_model.h"
 #include "support/image_fixtures.h"
 
@@ -125,6 +127,15 @@ TEST_CASE("reference and optimized kernels agree through the classifier") {
     REQUIRE(same != b.end());
     CHECK(same->probability == doctest::Approx(a[i].probability).epsilon(1e-4));
   }
+}
+
+// leafcheck-cli reports this next to its figures: an int8 model's figures on several threads are its f32 twin's.
+TEST_CASE("the classifier says whether an int8 model runs on the int8 kernels") {
+  const std::vector<std::vector<float>> calibration(2, std::vector<float>(16 * 16 * 3, 0.5f));
+  const std::vector<uint8_t> int8 = serialize_model(quantize_model(small_model(), calibration));
+  CHECK(Classifier(int8, KernelSet::Optimized, 1).int8() == qs8::kVectorised);
+  CHECK_FALSE(Classifier(int8, KernelSet::Optimized, 2).int8());
+  CHECK_FALSE(Classifier(small_model_bytes()).int8());
 }
 
 TEST_CASE("bad images raise ImageError, bad models raise ModelError") {
