@@ -94,6 +94,19 @@ export function describeMainScenario(engine, launch) {
       await untilReady();
       t.diagnostic(`${engine}: browser started in ${timings.launchMs} ms; first load to "ready for offline use" in ${Date.now() - started} ms`);
       assert.equal(await page.evaluate(() => document.getElementById('offline-pill-text').textContent), en.offlineReady);
+      // The service worker stores only the engine builds this browser can run (service-worker/sw.js).
+      const stored = await page.evaluate(async () => {
+        const builds = new Set();
+        for (const name of await caches.keys()) {
+          for (const request of await (await caches.open(name)).keys()) {
+            const build = /\/engine\/leafcheck-(nosimd|simd|threads)[.]/.exec(new URL(request.url).pathname)?.[1];
+            if (build) builds.add(build);
+          }
+        }
+        const { supportsWasmSimd } = await import('./js/wasm-features.js');
+        return { builds: [...builds].sort(), simd: supportsWasmSimd() };
+      });
+      assert.deepEqual(stored.builds, stored.simd ? ['simd', 'threads'] : ['nosimd']);
     });
 
     test(`${engine}: a real leaf photo is classified and saved to the history`, async (t) => {

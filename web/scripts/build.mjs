@@ -176,11 +176,19 @@ function printWeights(precachedUrls) {
     groups.set(groupOf(path), group);
   }
   const rows = [...groups.entries()].sort((a, b) => b[1].brotli - a[1].brotli);
-  const total = rows.reduce((sum, [, g]) => ({ files: sum.files + g.files, raw: sum.raw + g.raw, brotli: sum.brotli + g.brotli }), { files: 0, raw: 0, brotli: 0 });
+  // The service worker stores only the engine builds the browser can run (service-worker/sw.js).
+  const totalWithout = (skipped) =>
+    rows
+      .filter(([name]) => !skipped.includes(name))
+      .reduce((sum, [, g]) => ({ files: sum.files + g.files, raw: sum.raw + g.raw, brotli: sum.brotli + g.brotli }), { files: 0, raw: 0, brotli: 0 });
+  const totals = [
+    ['total, browser with SIMD128', totalWithout(['engine (no SIMD)'])],
+    ['total, browser without it', totalWithout(['engine (SIMD + threads)', 'engine (SIMD)'])],
+  ];
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(12);
   console.log('\nbuild: first-visit payload (what the service worker stores; brotli as served by tools/serve.mjs)');
   console.log(`${'part'.padEnd(28)}${'files'.padStart(6)}${'raw'.padStart(12)}${'brotli'.padStart(12)}`);
-  for (const [name, g] of [...rows, ['total', total]]) console.log(`${name.padEnd(28)}${String(g.files).padStart(6)}${kb(g.raw)}${kb(g.brotli)}`);
+  for (const [name, g] of [...rows, ...totals]) console.log(`${name.padEnd(28)}${String(g.files).padStart(6)}${kb(g.raw)}${kb(g.brotli)}`);
 }
 
 async function main() {
