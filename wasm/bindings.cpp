@@ -107,6 +107,7 @@ class JsClassifier {
   int input_width() const { return static_cast<int>(classifier().spec().input_width); }
   int input_height() const { return static_cast<int>(classifier().spec().input_height); }
   int threads() const { return static_cast<int>(classifier().threads()); }
+  bool int8() const { return classifier().int8(); }
 
  private:
   // Only reachable from JS after loadError() came back null (bindings.post.js checks), so a
@@ -135,5 +136,6 @@ EMSCRIPTEN_BINDINGS(leafcheck) {
       .function("metadata", &JsClassifier::metadata)
       .function("inputWidth", &JsClassifier::input_width)
       .function("inputHeight", &JsClassifier::input_height)
-      .function("threads", &JsClassifier::threads);
+      .function("threads", &JsClassifier::threads)
+      .function("int8", &JsClassifier::int8);
 }

@@ -1,6 +1,8 @@
 // Re-evaluates every model file of a finished experiment with leafcheck-cli on the test split and
 // checks it prints the figures of the report's Files table (results.json): the CLI, which shares
-// the split and preprocessing code with training, must reproduce the report. Exit 1 on a mismatch.
+// the split and preprocessing code with training, must reproduce the report. Also holds the int8 twin
+// (leafcheck-int8.lcm, which the app ships) to within 0.5 top-1 points of leafcheck.lcm, run both ways
+// the app runs it. Exit 1 on a mismatch.
 //
 //   node tools/train/verify-models.mjs CLI MODEL_DIR [DATA_DIR [NOT_LEAF_DIR]]
 //
@@ -58,16 +60,45 @@ const removeNotLeafRoot = () => {
 const roots = notLeafRoot ? [dataDir, notLeafRoot] : [dataDir];
 const described = needsNotLeaf ? `${dataDir} + ${notLeafDir}` : dataDir;
 
+function evaluate(file, threads = 1) {
+  const output = execFileSync(
+    cli,
+    ['--model', file, '--threads', String(threads), '--labels-from-folders', '--split', 'test', '--summary-only', '--json', ...roots],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 },
+  );
+  const json = JSON.parse(output);
+  return { ...json.evaluation, arithmetic: json.arithmetic };
+}
+
+// The app ships the int8 twin of leafcheck.lcm (web/scripts/shipped-model.mjs) on the rule that its top-1
+// is within 0.5 points of the f32 figures the report measured; its metadata carries those figures, which
+// Settings shows. Both ways the app runs it are held to that: the int8 kernels (one SIMD thread) and the
+// dequantized f32 twin (several threads, or no SIMD).
+const INT8_MAX_LOSS = 0.005;
+function checkInt8Twin() {
+  const file = join(modelDir, 'leafcheck-int8.lcm');
+  const shipped = results.models.find((model) => model.file === 'leafcheck.lcm');
+  if (!existsSync(file) || !shipped) return 0;
+  let failures = 0;
+  for (const threads of [1, 2]) {
+    const evaluation = evaluate(file, threads);
+    const loss = shipped.engine_test_top1 - evaluation.top1_accuracy;
+    const ok = evaluation.images === shipped.engine_test_images && loss <= INT8_MAX_LOSS;
+    if (!ok) failures++;
+    console.log(
+      `${ok ? 'ok      ' : 'TOO LOW '} leafcheck-int8.lcm (${evaluation.arithmetic}, ${threads} thread(s)): CLI top-1 ${(100 * evaluation.top1_accuracy).toFixed(2)}%, ` +
+        `top-3 ${(100 * evaluation.top3_accuracy).toFixed(2)}% of ${evaluation.images}; leafcheck.lcm ${(100 * shipped.engine_test_top1).toFixed(2)}% (at most ${100 * INT8_MAX_LOSS} points less)`,
+    );
+  }
+  return failures;
+}
+
 let mismatches = 0;
+let int8Failures = 0;
 try {
   for (const model of results.models) {
     const file = join(modelDir, model.file);
-    const output = execFileSync(
-      cli,
-      ['--model', file, '--labels-from-folders', '--split', 'test', '--summary-only', '--json', ...roots],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 },
-    );
-    const evaluation = JSON.parse(output).evaluation;
+    const evaluation = evaluate(file);
     const count = (fraction) => Math.round(fraction * evaluation.images);
     const expected = [model.engine_test_images, count(model.engine_test_top1), count(model.engine_test_top3)];
     const got = [evaluation.images, count(evaluation.top1_accuracy), count(evaluation.top3_accuracy)];
@@ -77,6 +108,7 @@ try {
       `${same ? 'ok      ' : 'MISMATCH'} ${model.file} (${model.weights}): CLI top-1 ${got[1]}/${got[0]}, top-3 ${got[2]}/${got[0]}; report ${expected[1]}/${expected[0]}, ${expected[2]}/${expected[0]}`,
     );
   }
+  int8Failures = checkInt8Twin();
 } finally {
   removeNotLeafRoot();
 }
@@ -84,6 +116,13 @@ if (mismatches) {
   console.error(
     `${mismatches} model file(s) do not reproduce the report's figures with leafcheck-cli on ${described}: ` +
       'if the data changed since the report, re-run tools/train/run-experiment.sh; otherwise the split or preprocessing drifted',
+  );
+  process.exit(1);
+}
+if (int8Failures) {
+  console.error(
+    'model/leafcheck-int8.lcm loses more than 0.5 top-1 points against leafcheck.lcm: re-quantize it (model/README.md, "int8"), ' +
+      'or remove it so the app ships leafcheck.lcm',
   );
   process.exit(1);
 }

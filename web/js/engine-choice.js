@@ -30,8 +30,10 @@ export function engineCandidates(engines, features) {
   return candidates;
 }
 
-// What Settings shows for the engine in use.
+// What Settings shows for the engine in use: build, threads, and int8 where the int8 kernels run.
 export function engineLabel(engine) {
-  if (engine.threads > 1) return `WebAssembly SIMD, ${engine.threads} threads`;
-  return engine.simd ? 'WebAssembly SIMD' : 'WebAssembly';
+  const parts = [engine.simd ? 'WebAssembly SIMD' : 'WebAssembly'];
+  if (engine.threads > 1) parts.push(`${engine.threads} threads`);
+  if (engine.arithmetic === 'int8') parts.push('int8');
+  return parts.join(', ');
 }

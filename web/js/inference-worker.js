@@ -1,7 +1,8 @@
 // Runs the WebAssembly classifier off the main thread. Protocol (all messages carry the caller's id):
 //   {type: 'init', engines: {threads: {module, wasm, worker}, simd: {module, wasm}, nosimd: {module, wasm}}, model: url}
-//     -> {ok: true, result: {engine, simd, threads, labels, metadata, inputWidth, inputHeight, modelRepaired}}
-//   (engine: 'threads', 'simd' or 'nosimd', chosen by engine-choice.js; threads: how many run each inference)
+//     -> {ok: true, result: {engine, simd, threads, arithmetic, labels, metadata, inputWidth, inputHeight, modelRepaired}}
+//   (engine: 'threads', 'simd' or 'nosimd', chosen by engine-choice.js; threads: how many run each inference;
+//   arithmetic: 'int8' where an int8 model runs on the int8 kernels (one SIMD thread), else 'f32')
 //   {type: 'classify-picture', picture: Blob}                      -> {ok: true, result: classification}
 //   {type: 'classify-rgba', pixels: ArrayBuffer, width, height}     -> {ok: true, result: classification}
 //   {type: 'classify-frame', frame: ImageBitmap (transferred)}       -> {ok: true, result: classification}
@@ -77,6 +78,7 @@ async function createClassifier({ engines, model }) {
       engine: candidate.name,
       simd: candidate.name !== 'nosimd',
       threads: classifier.threads(),
+      arithmetic: classifier.int8() ? 'int8' : 'f32',
       labels: classifier.labels(),
       metadata,
       inputWidth: classifier.inputWidth(),
