@@ -194,8 +194,10 @@ class Card {
           << accuracy_with_count(model.engine_field.top3, model.engine_field.count) << " | "
           << model.parity.max_abs_diff << " over " << model.parity.images << " test images |\n";
     }
-    md_ << "\nThe app ships `" << kAppModelName << kModelExtension
-        << "`: arm (d)'s model with its weights stored as f16 (half the download). f16 rounding alone moves "
+    md_ << "\n`" << kAppModelName << kModelExtension
+        << "` is arm (d)'s model with its weights stored as f16 (half the download); the app ships its int8 twin, "
+           "`leafcheck-int8.lcm`, which `leafcheck-model quantize` makes from it after training (the int8 section "
+           "below, added with it, and `tools/train/remote/README.md`). f16 rounding alone moves "
            "probabilities by more than the 1e-4 the f32 files are held to, so its parity is only reported and its "
            "accuracy is measured on its own. The engine columns are the engine's own predictions from each file: "
            "the test columns are what `leafcheck-cli --labels-from-folders --split test` prints for that file on the "
