@@ -135,19 +135,26 @@ describe('SIMD and non-SIMD builds', () => {
     b.delete();
   });
 
-  // The committed int8 model (format version 2) runs the int8 kernels: i32x4.dot_i16x8_s in one
-  // build, their 1-lane form in the other. A value on a rounding boundary may land one unit apart.
+  // The committed int8 model (format version 2, the one the app ships) runs on the int8 kernels
+  // (i32x4.dot_i16x8_s) in the SIMD build, and as its dequantized f32 twin in the build without SIMD,
+  // where the int8 kernels' 1-lane form would be 3x slower than f32 (wasm/README.md). Two arithmetics,
+  // one model: the same answer, probabilities within the int8 rounding of the activations.
   test('agree on an int8 model', async () => {
     const int8 = new Uint8Array(readFileSync(join(repoRoot, 'model', 'leafcheck-int8.lcm')));
     const [simd, plain] = await Promise.all(builds.map(loadBuild));
     const a = new simd.Classifier(int8);
     const b = new plain.Classifier(int8);
     assert.equal(JSON.parse(a.metadata()).weights, 'int8');
-    const png = encodePng(leafPixels(128, 128, 11), 128, 128);
-    const ra = a.classifyEncoded(png, 39).top;
-    const rb = b.classifyEncoded(png, 39).top;
-    const byIndex = new Map(rb.map((p) => [p.index, p.probability]));
-    for (const p of ra) assert.ok(Math.abs(p.probability - byIndex.get(p.index)) < 1e-3);
+    assert.equal(a.int8(), true);
+    assert.equal(b.int8(), false);
+    for (const seed of [11, 12, 13]) {
+      const png = encodePng(leafPixels(128, 128, seed), 128, 128);
+      const ra = a.classifyEncoded(png, 39).top;
+      const rb = b.classifyEncoded(png, 39).top;
+      assert.equal(ra[0].index, rb[0].index);
+      const byIndex = new Map(rb.map((p) => [p.index, p.probability]));
+      for (const p of ra) assert.ok(Math.abs(p.probability - byIndex.get(p.index)) < 0.05, `${p.label}: ${p.probability} vs ${byIndex.get(p.index)}`);
+    }
     a.delete();
     b.delete();
   });
