@@ -51,7 +51,7 @@ struct Step {
   Op op;
   size_t src;
   size_t dst;     // == src for the in-place Relu
-  size_t params;  // Optimized: index into convs/winograds/linears. Reference: index into layers.
+  size_t params;  // Optimized: index into convs/winograds/linears (set by pack()). Reference: into layers.
   bool relu;
   size_t layer;  // the model layer the step computes
 };
@@ -96,6 +96,11 @@ struct Network::Impl {
 
   Impl(const ModelSpec& spec, KernelSet k, size_t threads) : kernels(k), pool(checked_threads(k, threads)) {
     plan(spec);
+    if (optimized()) {
+      pack(spec);
+    } else {
+      keep_layers(spec);
+    }
     allocate();
   }
 
@@ -132,7 +137,7 @@ struct Network::Impl {
           expect_shape(layer.weight, {out, static_cast<uint32_t>(cur.channels), 3, 3}, what + " weight");
           expect_shape(layer.bias, {out}, what + " bias");
           acts.push_back({cur.height, cur.width, out, true, 0, {}});
-          steps.push_back({Op::Conv3x3, src, src + 1, add_conv(layer, i), layer.fused_relu, i});
+          steps.push_back({Op::Conv3x3, src, src + 1, i, layer.fused_relu, i});
           break;
         }
         case LayerKind::MaxPool2x2: {
@@ -141,8 +146,8 @@ struct Network::Impl {
           }
           Step* producer = producer_of_current();
           if (optimized() && producer != nullptr && producer->op == Op::Conv3x3) {
-            producer->op = Op::Conv3x3MaxPool;
-            if (acts[producer->src].channels >= kWinogradMinInChannels) use_winograd(*producer, spec);
+            producer->op = acts[producer->src].channels >= kWinogradMinInChannels ? Op::Conv3x3WinogradMaxPool
+                                                                                   : Op::Conv3x3MaxPool;
             acts.back().height /= 2;
             acts.back().width /= 2;
           } else {
@@ -165,7 +170,7 @@ struct Network::Impl {
           expect_shape(layer.weight, {out, static_cast<uint32_t>(cur.channels)}, what + " weight");
           expect_shape(layer.bias, {out}, what + " bias");
           acts.push_back({1, 1, out, false, 0, {}});
-          steps.push_back({Op::Linear, src, src + 1, add_linear(layer, i), layer.fused_relu, i});
+          steps.push_back({Op::Linear, src, src + 1, i, layer.fused_relu, i});
           break;
         }
         case LayerKind::Relu: {
@@ -192,34 +197,41 @@ struct Network::Impl {
     }
   }
 
-  size_t add_conv(const Layer& layer, size_t index) {
-    if (!optimized()) return keep_layer(layer, index);
-    convs.push_back(
-        opt::pack_conv3x3(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
-    return convs.size() - 1;
+  // Packs each step's weights once, in the layout of the kernel plan() chose for it: a conv is only
+  // known to run as Winograd once the max-pool after it has been seen.
+  void pack(const ModelSpec& spec) {
+    for (Step& s : steps) {
+      const Layer& layer = spec.layers[s.layer];
+      const std::span<const float> weight = layer.weight.data;
+      const std::span<const float> bias = layer.bias.data;
+      switch (s.op) {
+        case Op::Conv3x3:
+        case Op::Conv3x3MaxPool:
+          convs.push_back(opt::pack_conv3x3(weight, bias, layer.weight.shape[0], layer.weight.shape[1]));
+          s.params = convs.size() - 1;
+          break;
+        case Op::Conv3x3WinogradMaxPool:
+          winograds.push_back(opt::pack_winograd_f2x3(weight, bias, layer.weight.shape[0], layer.weight.shape[1]));
+          s.params = winograds.size() - 1;
+          break;
+        case Op::Linear:
+          linears.push_back(opt::pack_linear(weight, bias, layer.weight.shape[0], layer.weight.shape[1]));
+          s.params = linears.size() - 1;
+          break;
+        case Op::MaxPool:
+        case Op::GlobalAvgPool:
+        case Op::Relu:
+          break;
+      }
+    }
   }
 
-  // Repacks a fused conv + max-pool step for Winograd F(2x2,3x3); its direct packing is dropped.
-  void use_winograd(Step& step, const ModelSpec& spec) {
-    const Layer& layer = spec.layers[step.layer];
-    winograds.push_back(
-        opt::pack_winograd_f2x3(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
-    convs[step.params] = {};
-    step.op = Op::Conv3x3WinogradMaxPool;
-    step.params = winograds.size() - 1;
-  }
-
-  size_t add_linear(const Layer& layer, size_t index) {
-    if (!optimized()) return keep_layer(layer, index);
-    linears.push_back(
-        opt::pack_linear(layer.weight.data, layer.bias.data, layer.weight.shape[0], layer.weight.shape[1]));
-    return linears.size() - 1;
-  }
-
-  size_t keep_layer(const Layer& layer, size_t index) {
-    layers.resize(index + 1);
-    layers[index] = layer;
-    return index;
+  // The reference kernels read the weights as the file has them; steps index layers by model layer.
+  void keep_layers(const ModelSpec& spec) {
+    layers.resize(spec.layers.size());
+    for (const Step& s : steps) {
+      if (s.op == Op::Conv3x3 || s.op == Op::Linear) layers[s.layer] = spec.layers[s.layer];
+    }
   }
 
   void allocate() {

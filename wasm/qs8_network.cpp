@@ -81,18 +81,23 @@ struct Qs8Network::Impl {
   std::vector<qopt::PackedLinear> linears;
   std::vector<int16_t> linear_input;
 
-  Impl(const ModelSpec& spec, KernelSet k) : kernels(k), layers(spec.layers) {
+  Impl(const ModelSpec& spec, KernelSet k) : kernels(k), layers(kept_layers(spec.layers, k)) {
     if (!is_quantized(spec)) throw std::logic_error("Qs8Network needs an int8 model");
     plan(spec);
     allocate();
-    // The optimized steps read the packed copies; only the scalar twins need the file's layout.
-    if (optimized()) {
-      for (Layer& layer : layers) {
-        std::vector<int8_t>().swap(layer.weight.quantized);
-        std::vector<float>().swap(layer.weight.scales);
-        std::vector<float>().swap(layer.bias.data);
-      }
+  }
+
+  // The optimized steps read the packed copies (and each layer's kind and scales); only the scalar twins
+  // need the weights in the file's layout, so only they pay for a copy of them.
+  static std::vector<Layer> kept_layers(const std::vector<Layer>& layers, KernelSet k) {
+    if (k == KernelSet::Reference) return layers;
+    std::vector<Layer> kept(layers.size());
+    for (size_t i = 0; i < layers.size(); ++i) {
+      kept[i].kind = layers[i].kind;
+      kept[i].fused_relu = layers[i].fused_relu;
+      kept[i].input_scale = layers[i].input_scale;
     }
+    return kept;
   }
 
   bool optimized() const { return kernels == KernelSet::Optimized; }

@@ -18,6 +18,7 @@ import { loadModel } from './model-loader.js';
 import { modelPixels } from './model-picture.js';
 import { storedPictures } from './stored-pictures.js';
 import { engineCandidates } from './engine-choice.js';
+import { startEngine } from './engine-start.js';
 import { ENGINE_TOP_K } from './verdict.js';
 import { supportsWasmSimd, supportsWasmThreads } from './wasm-features.js';
 
@@ -32,28 +33,13 @@ function browserFeatures() {
   };
 }
 
-// The threaded build starts its pthreads' Web Workers from its own .worker.js, which imports the
-// module again (mainScriptUrlOrBlob: the hashed file names are not the ones Emscripten wrote).
-async function instantiate({ files, threads }) {
-  const url = (path) => new URL(path, self.location.href).href;
-  const moduleUrl = url(files.module);
-  const wasmUrl = url(files.wasm);
-  const workerUrl = files.worker ? url(files.worker) : null;
-  const { default: createLeafcheckModule } = await import(moduleUrl);
-  return createLeafcheckModule({
-    locateFile: (name) => (workerUrl && name.endsWith('.worker.js') ? workerUrl : wasmUrl),
-    mainScriptUrlOrBlob: moduleUrl,
-    leafcheckPoolSize: threads - 1,
-  });
-}
-
 // The best build that loads: a threaded build that fails to start (a browser refusing shared memory
 // of its size, say) gives way to the single-thread ones.
 async function loadEngine(engines) {
   const candidates = engineCandidates(engines, browserFeatures());
   for (const [i, candidate] of candidates.entries()) {
     try {
-      return { candidate, wasm: await instantiate(candidate) };
+      return { candidate, wasm: await startEngine(candidate.files, candidate.threads, self.location.href) };
     } catch (error) {
       if (i === candidates.length - 1) throw error;
       console.warn(`Leafcheck: the ${candidate.name} engine did not start, trying ${candidates[i + 1].name}:`, error);
@@ -62,9 +48,16 @@ async function loadEngine(engines) {
   throw new Error('no engine build to load');
 }
 
+// The model downloads while the engine starts; neither waits for the other.
 async function createClassifier({ engines, model }) {
-  const { candidate, wasm } = await loadEngine(engines);
-  const { classifier, repaired } = await loadModel(new URL(model, self.location.href).href, (bytes) => new wasm.Classifier(bytes, candidate.threads));
+  const engine = loadEngine(engines);
+  // A failed download leaves the engine's outcome unread; that is no error of its own.
+  engine.catch(() => {});
+  const { classifier, repaired } = await loadModel(new URL(model, self.location.href).href, async (bytes) => {
+    const { candidate, wasm } = await engine;
+    return new wasm.Classifier(bytes, candidate.threads);
+  });
+  const { candidate, wasm } = await engine;
   let metadata = {};
   try {
     metadata = JSON.parse(classifier.metadata());

@@ -34,12 +34,12 @@ async function cachedCopies(url) {
   return copies;
 }
 
-// load(bytes) makes the classifier and throws the engine's ModelError for a bad file. Resolves to
-// {classifier, repaired}: repaired is true when the cached model was damaged and downloaded again.
+// load(bytes) makes the classifier (or resolves to it) and throws the engine's ModelError for a bad
+// file. Resolves to {classifier, repaired}: repaired is true when the cached model was damaged and downloaded again.
 export async function loadModel(url, load) {
   const first = await download(url);
   try {
-    return { classifier: load(first.bytes), repaired: false };
+    return { classifier: await load(first.bytes), repaired: false };
   } catch (error) {
     if (error?.name !== 'ModelError') throw error;
     console.warn('Leafcheck: the stored model is damaged; downloading it again.', error.message);
@@ -47,7 +47,7 @@ export async function loadModel(url, load) {
   const copies = await cachedCopies(url);
   await Promise.all(copies.map(({ cache, request }) => cache.delete(request)));
   const fresh = await download(url, { cache: 'no-store' });
-  const classifier = load(fresh.bytes);
+  const classifier = await load(fresh.bytes);
   await Promise.all(copies.map(({ cache, request }) => cache.put(request, new Response(fresh.bytes, { headers: fresh.headers }))));
   return { classifier, repaired: true };
 }

@@ -37,3 +37,20 @@ export async function run(engine, config, protocol) {
     worker.terminate();
   }
 }
+
+// `count` more cold starts, each in a fresh worker stopped at its first result: one start is a single
+// sample of a figure that the machine's load moves by tens of milliseconds.
+export async function coldStarts(engine, config, count) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const worker = startWorker(engine);
+    try {
+      await ask(worker, { type: 'start', ...config }, 'first');
+      times.push(performance.now() - started);
+    } finally {
+      worker.terminate();
+    }
+  }
+  return times;
+}

@@ -1,22 +1,16 @@
-// Leafcheck's engine as the app loads it (build-info.js: engine build and model), classifying the fixed
-// RGBA picture; the output is every class's probability.
+// Leafcheck's engine as the app loads it (build-info.js: engine build and model; engine-start.js: the
+// engine's files), classifying the fixed RGBA picture; the output is every class's probability.
 import buildInfo from '/js/build-info.js';
+import { startEngine } from '/js/engine-start.js';
 import { serve } from './worker-frame.mjs';
 
 // build 'threads': the pthreads build with `threads` threads (the page is cross-origin isolated).
 serve(async ({ build, threads, rgba, width, height }) => {
   const base = new URL('/js/', self.location.origin);
-  const engine = buildInfo.engines[build];
-  const moduleUrl = new URL(engine.module, base).href;
-  const [{ default: createModule }, model] = await Promise.all([
-    import(moduleUrl),
+  const [wasm, model] = await Promise.all([
+    startEngine(buildInfo.engines[build], threads, base),
     fetch(new URL(buildInfo.model.url, base)).then((response) => response.arrayBuffer()),
   ]);
-  const wasm = await createModule({
-    locateFile: (name) => new URL(name.endsWith('.worker.js') ? engine.worker : engine.wasm, base).href,
-    mainScriptUrlOrBlob: moduleUrl,
-    leafcheckPoolSize: threads - 1,
-  });
   const classifier = new wasm.Classifier(new Uint8Array(model), threads);
   const classes = classifier.labels().length;
   const pixels = new Uint8Array(rgba);
