@@ -118,26 +118,44 @@ function failScan(error) {
   console.warn('Leafcheck scan failed:', error);
 }
 
-async function scanFile(file) {
-  beginScan();
-  if (!file) return;
-  if (file.size === 0) {
-    failScan(Object.assign(new Error('empty file'), { name: 'ImageError' }));
-    return;
+// Why a file is not even read (an ImageError, as the engine would name it), or null.
+function refusal(file) {
+  if (file.size === 0) return Object.assign(new Error('empty file'), { name: 'ImageError' });
+  if (file.size > MAX_FILE_BYTES) return Object.assign(new Error('file too large'), { name: 'ImageError' });
+  return null;
+}
+
+// `send` asks the worker for a classification. With the engine up it is asked at once, before
+// beginScan's page changes, so that the worker decodes while the page lays itself out; otherwise
+// after the engine has started. Returns a function that resolves to the classification.
+function requestClassification(send) {
+  if (engine && !engineError) {
+    const classification = send();
+    return () => classification;
   }
-  if (file.size > MAX_FILE_BYTES) {
-    failScan(Object.assign(new Error('file too large'), { name: 'ImageError' }));
-    return;
-  }
-  const position = currentLocation();
-  try {
+  return async () => {
     if (!engineReady || engineError) startEngine();
     await engineReady;
     setStatus(tr.t('analysing'));
-    await finishScan(await client.classifyPicture(file), file, position);
+    return send();
+  };
+}
+
+async function runScan(classification, source) {
+  const position = currentLocation();
+  try {
+    await finishScan(await classification(), source, position);
   } catch (error) {
     failScan(error);
   }
+}
+
+async function scanFile(file) {
+  const refused = file && refusal(file);
+  const classification = file && !refused ? requestClassification(() => client.classifyPicture(file)) : null;
+  beginScan();
+  if (refused) failScan(refused);
+  if (classification) await runScan(classification, file);
 }
 
 // The page was opened by a photo shared from another app (web/js/share-target.js).
@@ -162,16 +180,9 @@ async function scanCameraFrame() {
     failScan(error);
     return;
   }
+  const classification = requestClassification(() => client.classifyRgba(frame));
   beginScan();
-  const position = currentLocation();
-  try {
-    if (!engineReady || engineError) startEngine();
-    await engineReady;
-    setStatus(tr.t('analysing'));
-    await finishScan(await client.classifyRgba(frame), frame, position);
-  } catch (error) {
-    failScan(error);
-  }
+  await runScan(classification, frame);
 }
 
 // The frame after the current one has been painted.

@@ -29,7 +29,9 @@ export class LiveCamera {
   close() {
     for (const track of this.#stream?.getTracks() ?? []) track.stop();
     this.#stream = null;
-    this.#video.srcObject = null;
+    // Every scan closes the camera, open or not, and setting srcObject restarts the video element's
+    // load algorithm even when it was already null: work on the way to the result.
+    if (this.#video.srcObject !== null) this.#video.srcObject = null;
   }
 }
 

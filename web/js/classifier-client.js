@@ -4,6 +4,9 @@ export class ClassifierClient {
   #pending = new Map();
   #nextId = 1;
   #ready = null;
+  // Once the engine is up, requests are posted in the caller's task, not a microtask later: a scan's
+  // photo reaches the worker before the page starts redrawing for the scan.
+  #started = false;
 
   constructor() {
     this.#worker = new Worker(new URL('./inference-worker.js', import.meta.url), { type: 'module' });
@@ -39,9 +42,14 @@ export class ClassifierClient {
   start(buildInfo) {
     if (!this.#ready) {
       this.#ready = this.#request({ type: 'init', engines: buildInfo.engines, model: buildInfo.model.url });
-      this.#ready.catch(() => {
-        this.#ready = null;
-      });
+      this.#ready.then(
+        () => {
+          this.#started = true;
+        },
+        () => {
+          this.#ready = null;
+        },
+      );
     }
     return this.#ready;
   }
@@ -52,26 +60,26 @@ export class ClassifierClient {
 
   // A photo file (any Blob): the worker decodes it, with the browser's decoder where it can.
   async classifyPicture(picture) {
-    await this.#ready;
+    if (!this.#started) await this.#ready;
     return this.#request({ type: 'classify-picture', picture });
   }
 
   async classifyRgba(imageData) {
-    await this.#ready;
+    if (!this.#started) await this.#ready;
     const pixels = imageData.data.buffer.slice(0);
     return this.#request({ type: 'classify-rgba', pixels, width: imageData.width, height: imageData.height }, [pixels]);
   }
 
   // A live camera frame (ImageBitmap), handed over: it is unusable here afterwards.
   async classifyFrame(frame) {
-    await this.#ready;
+    if (!this.#started) await this.#ready;
     return this.#request({ type: 'classify-frame', frame }, [frame]);
   }
 
   // The photo and thumbnail kept with a scan ({photo, thumbnail}: JPEG Blobs or nulls), encoded in the
   // worker; `source` is the scanned Blob or camera ImageData.
   async storedPictures(source) {
-    await this.#ready;
+    if (!this.#started) await this.#ready;
     return this.#request({ type: 'store-pictures', source });
   }
 }

@@ -23,11 +23,18 @@ function withoutEmpty(entry) {
 }
 
 export class Translations {
+  // Made once per language, not on each call: a result formats four percentages, and making a
+  // formatter costs far more than using one.
+  #percent;
+  #date;
+
   constructor(language, strings, advice, fallbackStrings) {
     this.language = language;
     this.strings = strings;
     this.advice = advice;
     this.fallbackStrings = fallbackStrings;
+    this.#percent = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 0 });
+    this.#date = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
   }
 
   static async load(language) {
@@ -58,7 +65,7 @@ export class Translations {
   }
 
   formatPercent(fraction) {
-    return new Intl.NumberFormat(this.language, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+    return this.#percent.format(fraction);
   }
 
   // A model's probability: never "100%" or "0%", which rounding would otherwise print for 0.996 or
@@ -70,7 +77,7 @@ export class Translations {
   }
 
   formatDate(date) {
-    return new Intl.DateTimeFormat(this.language, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+    return this.#date.format(date);
   }
 
   formatBytes(bytes) {
