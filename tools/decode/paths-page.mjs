@@ -5,11 +5,12 @@
 import buildInfo from '/js/build-info.js';
 import { modelPixels } from '/js/model-picture.js';
 
-export async function loadClassifier() {
+// modelUrl: another model file than the app's, e.g. one that runs in f32 arithmetic.
+export async function loadClassifier(modelUrl = null) {
   const base = new URL('/js/', location.origin);
   const { default: createModule } = await import(new URL(buildInfo.engines.simd.module, base).href);
   const wasm = await createModule({ locateFile: () => new URL(buildInfo.engines.simd.wasm, base).href });
-  const model = await fetch(new URL(buildInfo.model.url, base));
+  const model = await fetch(modelUrl ?? new URL(buildInfo.model.url, base));
   return new wasm.Classifier(new Uint8Array(await model.arrayBuffer()));
 }
 
