@@ -56,7 +56,7 @@ mkdirSync(data, { recursive: true });
 const appModel = path.join(dist, 'model', readdirSync(path.join(dist, 'model')).find((name) => name.endsWith('.lcm')));
 const modelF32 = path.join(data, 'app-f32.lcm');
 const onnx = path.join(data, 'app-f32.onnx');
-execFileSync(nativeTool('leafcheck-model'), ['convert', '--dtype', 'f32', appModel, modelF32], { stdio: 'ignore' });
+const appModelIsInt8 = execFileSync(nativeTool('leafcheck-model'), ['convert', '--dtype', 'f32', appModel, modelF32], { encoding: 'utf8' }).includes('dequantized');
 execFileSync(nativeTool('lcm-to-onnx'), ['--model', modelF32, '--out', onnx], { stdio: 'ignore' });
 const model = readLcm(modelF32);
 const { inputHeight: h, inputWidth: w, inputChannels: c } = model;
@@ -158,7 +158,10 @@ function report(chromium) {
   const loadAfter = loadavg();
   console.log(`Leafcheck in the browser vs yardsticks, ${started.toISOString()}, ${chromium} headless, ${cpus().length} x ${cpus()[0]?.model}`);
   console.log(`command: node tools/yardsticks/browser-bench.mjs ${process.argv.slice(2).join(' ')}`.trimEnd());
-  console.log(`model: the app's ${path.basename(appModel)} (f16 weights, widened to f32 for the yardsticks: the same values); batch 1; ` +
+  const weights = appModelIsInt8
+    ? 'int8 weights: Leafcheck SIMD on one thread runs them on its int8 kernels; its other builds and the yardsticks run their f32 twin, q x scale'
+    : 'f16 weights, widened to f32 for the yardsticks: the same values';
+  console.log(`model: the app's ${path.basename(appModel)} (${weights}); batch 1; ` +
     `${protocol.warmup} warm-up + ${protocol.runs} timed runs per engine${rounds > 1 ? `; best of ${rounds} rounds by p50` : ''}; each engine in its own Worker`);
   console.log(`load average (1/5/15 min): before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
   console.log('');
