@@ -1,7 +1,9 @@
 // What every benchmark worker shares: the message protocol of bench-page.mjs around one engine.
 // setup(config) -> runOnce: () => output numbers (Float32Array or array); may be async.
-import { measure } from '../measure.mjs';
-
+//
+// measure.mjs is imported when the timed runs are asked for, not statically: a static import is one
+// more level of module requests (the harness's files are served no-cache, so each is a round trip)
+// before the worker can take its start message, a cost of the benchmark's harness that no app start pays.
 export function serve(setup) {
   let runOnce = null;
   self.onmessage = async ({ data }) => {
@@ -10,6 +12,7 @@ export function serve(setup) {
         runOnce = await setup(data);
         self.postMessage({ type: 'first', output: Array.from(await runOnce()) });
       } else if (data.type === 'protocol') {
+        const { measure } = await import('../measure.mjs');
         self.postMessage({ type: 'figures', ...(await measure(runOnce, data)) });
       }
     } catch (error) {
