@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "file_io.h"
@@ -37,13 +38,23 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-ModelSpec load(const std::string& path) {
+// A model file's bytes and the model they hold; errors name the file.
+struct LoadedModel {
+  std::vector<uint8_t> bytes;
+  ModelSpec spec;
+};
+
+LoadedModel load_file(const std::string& path) {
   try {
-    return leafcheck::parse_model(leafcheck::read_file(path));
+    std::vector<uint8_t> bytes = leafcheck::read_file(path);
+    ModelSpec spec = leafcheck::parse_model(bytes);
+    return {std::move(bytes), std::move(spec)};
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
 }
+
+ModelSpec load(const std::string& path) { return load_file(path).spec; }
 
 const char* kind_name(LayerKind kind) {
   switch (kind) {
@@ -148,11 +159,10 @@ int quantize(int argc, char** argv) {
     }
   }
   if (calibration.empty() || files.size() != 2) throw UsageError("quantize needs --calibration DIR, IN and OUT");
-  const auto source = leafcheck::read_file(files[0]);
-  const ModelSpec spec = load(files[0]);
-  const auto inputs = leafcheck::calibration_inputs(spec, calibration, images);
-  ModelSpec quantized = leafcheck::quantize_model(spec, inputs);
-  quantized.metadata_json = with_quantization_note(spec.metadata_json, inputs.size(), source);
+  const LoadedModel source = load_file(files[0]);
+  const auto inputs = leafcheck::calibration_inputs(source.spec, calibration, images);
+  ModelSpec quantized = leafcheck::quantize_model(source.spec, inputs);
+  quantized.metadata_json = with_quantization_note(source.spec.metadata_json, inputs.size(), source.bytes);
   const auto bytes = leafcheck::serialize_model(quantized);
   leafcheck::write_file_atomically(files[1], bytes);
   std::printf("wrote %s: %zu bytes, int8 weights and activations, calibrated on %zu training images of %s\n",

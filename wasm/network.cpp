@@ -344,25 +344,16 @@ struct Network::Impl {
   }
 };
 
-namespace {
-
 // The int8 kernels run on the calling thread alone and pay only where they are vectorised (wasm/README.md:
-// 1.04x the f32 path on one SIMD thread, 0.35x without SIMD). Anywhere else an int8 model runs as the f32
-// model it stands for, which splits across threads.
-bool runs_int8(const ModelSpec& spec, KernelSet kernels, size_t threads) {
-  if (!is_quantized(spec)) return false;
-  return kernels == KernelSet::Reference || (threads == 1 && qs8::kVectorised);
-}
-
-}  // namespace
-
+// 1.04x the f32 path on one SIMD thread, 0.35x without SIMD); the scalar twins are the tests' ground
+// truth. Anywhere else an int8 model runs as the f32 model it stands for, which splits across threads.
 Network::Network(const ModelSpec& spec, KernelSet kernels, size_t threads) {
-  if (runs_int8(spec, kernels, threads)) {
-    qs8_ = std::make_unique<Qs8Network>(spec, kernels);
-  } else if (is_quantized(spec)) {
-    impl_ = std::make_unique<Impl>(dequantized(spec), kernels, threads);
-  } else {
+  if (!is_quantized(spec)) {
     impl_ = std::make_unique<Impl>(spec, kernels, threads);
+  } else if (kernels == KernelSet::Reference || (threads == 1 && qs8::kVectorised)) {
+    qs8_ = std::make_unique<Qs8Network>(spec, kernels);
+  } else {
+    impl_ = std::make_unique<Impl>(dequantized(spec), kernels, threads);
   }
 }
 Network::~Network() = default;
