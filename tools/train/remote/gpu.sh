@@ -7,7 +7,8 @@
 #   gpu.sh receive                     store the parts this call carried; start the build once
 #   gpu.sh experiment SEEDS [options]  unpack, wait for the build, then in the background: for each seed
 #                                      three processes (arms d, abe, cf) on one run folder, sharing the
-#                                      GPU, and when all have finished one pass that writes the report
+#                                      GPU (in two waves on a card under 120 GB), and when all have
+#                                      finished one pass that writes the report
 #   gpu.sh sweep FILE                  unpack, wait for the build, then in the background one process per
 #                                      line of FILE ("NAME options...", e.g. "d-style50 --seeds 1 --arms d
 #                                      --field-style 0.5"), each in its own run folder runs/sweep/NAME:
@@ -71,13 +72,22 @@ experiment)
   train="$build/tools/train/leafcheck-train --data ../shared/data/plantvillage --not-leaf ../shared/data/background_without_leaves --field ../shared/data/plantdoc_field --out runs/gpu --device cuda --resume"
   # One process per seed and arm group keeps the GPU busy: each alone is held back by launching
   # small kernels. (b) and (e) start from (a), so they share its process.
+  # At batch 512 a FixMatch process holds over 23 GB and the others about 10 each: all nine (about 130 GB)
+  # fit an H200, not an 80 GB H100, where three of them died of CUDA OOM on 2026-12-07. On a smaller card
+  # the groups run in two waves, abe first (a FixMatch-sized wave), then d and cf.
+  memory_mib=$(nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits | head -1)
+  if ((memory_mib < 120000)); then waves=("abe" "d cf"); else waves=("d abe cf"); fi
+  echo "GPU memory ${memory_mib} MiB: ${#waves[@]} wave(s): ${waves[*]/%/;}"
   script="cd '$repo_copy' && mkdir -p runs/gpu"
-  for seed in ${seeds//,/ }; do
-    for arms in d abe cf; do
-      script+=" && { $train --seeds $seed --arms $arms --threads 1 $* >'$work/train-$seed-$arms.log' 2>&1 & }"
+  for wave in "${waves[@]}"; do
+    for seed in ${seeds//,/ }; do
+      for arms in $wave; do
+        script+=" && { $train --seeds $seed --arms $arms --threads 1 $* >'$work/train-$seed-$arms.log' 2>&1 & }"
+      done
     done
+    script+=" && wait"
   done
-  script+=" && wait && $train --seeds $seeds --threads $(nproc) $* >'$work/train-report.log' 2>&1"
+  script+=" && $train --seeds $seeds --threads $(nproc) $* >'$work/train-report.log' 2>&1"
   setsid nohup bash -c "$script" >/dev/null 2>&1 </dev/null &
   sleep 30
   tail -qn1 "$work"/train-*.log
