@@ -14,6 +14,7 @@
 #include "kernels/optimized_ops.h"
 #include "kernels/reference_ops.h"
 #include "kernels/winograd_ops.h"
+#include "support/plane_buffer.h"
 
 namespace opt = leafcheck::optimized_ops;
 namespace ref = leafcheck::reference_ops;
@@ -29,31 +30,10 @@ std::vector<float> random_values(size_t n, std::mt19937& rng) {
   return v;
 }
 
-// An NHWC image inside a buffer with a `border`-pixel zero frame and `slack` NaN floats at the end
-// of every row: a kernel that reads past the frame or ignores row_stride produces NaN.
-struct PlaneBuffer {
-  std::vector<float> storage;
-  opt::Plane plane;
-
-  PlaneBuffer(size_t h, size_t w, size_t c, size_t border, size_t slack) {
-    const size_t row = (w + 2 * border) * c + slack;
-    storage.assign((h + 2 * border) * row, kNaN);
-    for (size_t y = 0; y < h + 2 * border; ++y) std::fill_n(storage.data() + y * row, (w + 2 * border) * c, 0.0f);
-    plane = {storage.data() + border * row + border * c, h, w, c, row};
-  }
-
-  void fill(const std::vector<float>& nhwc) {
-    const size_t row = plane.width * plane.channels;
-    for (size_t y = 0; y < plane.height; ++y) std::copy_n(nhwc.data() + y * row, row, plane.pixel(y, 0));
-  }
-
-  std::vector<float> read() const {
-    std::vector<float> out;
-    for (size_t y = 0; y < plane.height; ++y) {
-      out.insert(out.end(), plane.pixel(y, 0), plane.pixel(y, 0) + plane.width * plane.channels);
-    }
-    return out;
-  }
+// NaN after every row: a kernel that reads past the frame or ignores row_stride produces NaN.
+struct PlaneBuffer : leafcheck::fixtures::PlaneBuffer<opt::Plane> {
+  PlaneBuffer(size_t h, size_t w, size_t c, size_t border, size_t slack)
+      : leafcheck::fixtures::PlaneBuffer<opt::Plane>(h, w, c, border, slack, kNaN) {}
 
   // Everything outside the image must be exactly as constructed (zero frame, NaN slack).
   size_t writes_outside() const {
@@ -132,7 +112,20 @@ struct ConvData {
   }
 };
 
-void check_conv3x3_maxpool2x2(const ConvCase& c, std::mt19937& rng) {
+// Pooling needs at least 2x2; odd sizes exercise the floor.
+std::vector<ConvCase> pool_cases(std::mt19937& rng) {
+  std::vector<ConvCase> cases = conv_cases(rng);
+  for (ConvCase& c : cases) {
+    c.h = std::max<size_t>(c.h, 2);
+    c.w = std::max<size_t>(c.w, 2);
+  }
+  return cases;
+}
+
+// Checks conv_pool(data, in, out, clamp), a fused conv3x3 + maxpool2x2, against reference conv3x3 then
+// maxpool2x2, and that it writes nothing outside its output plane.
+template <typename ConvPool>
+void check_conv_then_pool(const ConvCase& c, std::mt19937& rng, ConvPool conv_pool) {
   INFO(c.describe());
   const ConvData data(c, rng);
   std::vector<float> want(c.h / 2 * (c.w / 2) * c.cout);
@@ -141,10 +134,17 @@ void check_conv3x3_maxpool2x2(const ConvCase& c, std::mt19937& rng) {
   PlaneBuffer in(c.h, c.w, c.cin, 1, 2);
   in.fill(data.input);
   PlaneBuffer out(c.h / 2, c.w / 2, c.cout, 1, 1);
-  std::vector<float> scratch(opt::conv3x3_maxpool2x2_scratch_size(c.h, c.w, c.cout), kNaN);
-  opt::conv3x3_maxpool2x2(data.packed, in.plane, out.plane, opt::Clamp::relu_if(c.relu), scratch);
+  conv_pool(data, in.plane, out.plane, opt::Clamp::relu_if(c.relu));
   check_close(out.read(), want, 9 * c.cin);
   CHECK(out.writes_outside() == 0);
+}
+
+void check_conv3x3_maxpool2x2(const ConvCase& c, std::mt19937& rng) {
+  check_conv_then_pool(c, rng, [&](const ConvData& data, const opt::Plane& in, const opt::Plane& out,
+                                   opt::Clamp clamp) {
+    std::vector<float> scratch(opt::conv3x3_maxpool2x2_scratch_size(c.h, c.w, c.cout), kNaN);
+    opt::conv3x3_maxpool2x2(data.packed, in, out, clamp, scratch);
+  });
 }
 
 }  // namespace
@@ -165,12 +165,7 @@ TEST_CASE("conv3x3 matches the reference on random shapes") {
 
 TEST_CASE("conv3x3_maxpool2x2 matches reference conv3x3 then maxpool2x2") {
   std::mt19937 rng(2);
-  for (ConvCase c : conv_cases(rng)) {
-    // Pooling needs at least 2x2; odd sizes exercise the floor.
-    c.h = std::max<size_t>(c.h, 2);
-    c.w = std::max<size_t>(c.w, 2);
-    check_conv3x3_maxpool2x2(c, rng);
-  }
+  for (const ConvCase& c : pool_cases(rng)) check_conv3x3_maxpool2x2(c, rng);
 }
 
 TEST_CASE("conv3x3_maxpool2x2 on the seed architecture's first layer (several bands)") {
@@ -181,28 +176,17 @@ TEST_CASE("conv3x3_maxpool2x2 on the seed architecture's first layer (several ba
 // Winograd's transforms scale the values before the products and sum 16 of them per output, yet on
 // inputs in [-1, 1] it stays within the direct kernel's bound (2e-6 per term), which is what it is held to.
 void check_winograd_maxpool2x2(const ConvCase& c, std::mt19937& rng) {
-  INFO(c.describe());
-  const ConvData data(c, rng);
-  std::vector<float> want(c.h / 2 * (c.w / 2) * c.cout);
-  ref::maxpool2x2(data.conv, {c.h, c.w, c.cout}, want);
-
-  PlaneBuffer in(c.h, c.w, c.cin, 1, 2);
-  in.fill(data.input);
-  PlaneBuffer out(c.h / 2, c.w / 2, c.cout, 1, 1);
-  const auto packed = opt::pack_winograd_f2x3(data.weight, data.bias, c.cout, c.cin);
-  std::vector<float> scratch(opt::conv3x3_winograd_maxpool2x2_scratch_size(c.h, c.w, c.cin, c.cout), kNaN);
-  opt::conv3x3_winograd_maxpool2x2(packed, in.plane, out.plane, opt::Clamp::relu_if(c.relu), scratch);
-  check_close(out.read(), want, 9 * c.cin);
-  CHECK(out.writes_outside() == 0);
+  check_conv_then_pool(c, rng, [&](const ConvData& data, const opt::Plane& in, const opt::Plane& out,
+                                   opt::Clamp clamp) {
+    const auto packed = opt::pack_winograd_f2x3(data.weight, data.bias, c.cout, c.cin);
+    std::vector<float> scratch(opt::conv3x3_winograd_maxpool2x2_scratch_size(c.h, c.w, c.cin, c.cout), kNaN);
+    opt::conv3x3_winograd_maxpool2x2(packed, in, out, clamp, scratch);
+  });
 }
 
 TEST_CASE("Winograd F(2x2,3x3) conv3x3 + maxpool2x2 matches reference conv3x3 then maxpool2x2") {
   std::mt19937 rng(11);
-  for (ConvCase c : conv_cases(rng)) {
-    c.h = std::max<size_t>(c.h, 2);
-    c.w = std::max<size_t>(c.w, 2);
-    check_winograd_maxpool2x2(c, rng);
-  }
+  for (const ConvCase& c : pool_cases(rng)) check_winograd_maxpool2x2(c, rng);
 }
 
 TEST_CASE("Winograd on the seed architecture's layers 2 to 4 (several bands)") {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { openPathsPage } from '../../tools/decode/open-paths-page.mjs';
 import { encodeGif } from './gif.mjs';
-import { expectedMatchCount, findLeafPhoto, generatedLeafPng, generatedLeafRgba, launchChromium, startServer } from './support.mjs';
+import { expectedMatchCount, findLeafPhoto, generatedLeafPng, generatedLeafRgba, servePhone } from './support.mjs';
 
 const READY_TIMEOUT = 120_000;
 const RESULT_TIMEOUT = 60_000;
@@ -23,18 +23,15 @@ const F32_MODEL = readFileSync(new URL('../../model/leafcheck.lcm', import.meta.
 const realPhoto = findLeafPhoto();
 const leaf = realPhoto ? { bytes: readFileSync(realPhoto.path), type: 'image/jpeg' } : { bytes: generatedLeafPng(), type: 'image/png' };
 
-let server;
-let browser;
+let phone;
 
 describe('browser decode path vs C++ decode path', () => {
   before(async () => {
-    server = await startServer();
-    browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    phone = await servePhone();
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await phone?.close();
   });
 
   for (const [width, height, via] of [
@@ -43,7 +40,7 @@ describe('browser decode path vs C++ decode path', () => {
     [3200, 2400, 'image-decoder'],
   ]) {
     test(`${width}x${height} JPEG, EXIF orientations 1-8: both paths read the same picture (${via})`, async (t) => {
-      const page = await openPathsPage(browser.context, server.url, () => leaf.bytes, F32_MODEL);
+      const page = await openPathsPage(phone.browser.context, phone.server.url, () => leaf.bytes, F32_MODEL);
       const results = await page.evaluate(
         async ({ width, height, type }) => {
           const photo = new Blob([await (await fetch('/__decode/photo/0')).arrayBuffer()], { type });
@@ -73,10 +70,10 @@ describe('browser decode path vs C++ decode path', () => {
   }
 
   test('in the app, a WebP and a GIF photo (the engine alone refuses both) scan and are stored with a JPEG thumbnail', async () => {
-    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    const page = phone.browser.context.pages()[0] ?? (await phone.browser.context.newPage());
     const errors = [];
     page.on('pageerror', (error) => errors.push(String(error)));
-    await page.goto(server.url);
+    await page.goto(phone.server.url);
     await page.locator('#offline-pill[data-state="ready"]').waitFor({ timeout: READY_TIMEOUT });
     const webp = await page.evaluate(async ({ bytes, type }) => {
       const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type }));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { generatedLeafPng, launchChromium, repoRoot, startServer } from './support.mjs';
+import { PHONE, generatedLeafPng, launchChromium, repoRoot, servePhone, startServer } from './support.mjs';
 
 const READY_TIMEOUT = 120_000;
 const RESULT_TIMEOUT = 60_000;
@@ -43,7 +43,7 @@ describe('Chromium: installing', () => {
   });
 
   test('Chromium: the browser\'s install prompt becomes an "Install app" button, used once', async () => {
-    const browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    const browser = await launchChromium(PHONE);
     try {
       const page = await openReady(browser, server.url);
       await page.evaluate(() => {
@@ -70,7 +70,7 @@ describe('Chromium: installing', () => {
   });
 
   test('Chromium as iOS Safari: the "Add to Home Screen" hint shows until dismissed, and not when installed', async () => {
-    const browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US', userAgent: IPHONE_SAFARI });
+    const browser = await launchChromium({ ...PHONE, userAgent: IPHONE_SAFARI });
     try {
       // Safari never offers an install prompt; Chromium does, whatever the user agent says, so its
       // prompt is kept from the page here (it arrives at an unpredictable moment after load).
@@ -103,21 +103,18 @@ describe('Chromium: installing', () => {
 });
 
 describe('Chromium: sharing a photo into the app', () => {
-  let server;
-  let browser;
+  let phone;
   before(async () => {
-    server = await startServer();
-    browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    phone = await servePhone();
   });
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await phone?.close();
   });
 
   test('Chromium: a shared photo is scanned and saved, offline, and a reload does not scan it again', async () => {
-    const page = await openReady(browser, server.url);
+    const page = await openReady(phone.browser, phone.server.url);
     const before = await historyCount(page);
-    await browser.context.setOffline(true);
+    await phone.browser.context.setOffline(true);
     try {
       await shareIn(page, { name: 'leaf.png', mimeType: 'image/png', buffer: generatedLeafPng() });
       await page.locator('#result').waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
@@ -128,12 +125,12 @@ describe('Chromium: sharing a photo into the app', () => {
       await page.waitForFunction((count) => document.querySelectorAll('#history-list > li').length === count + 1, before);
       assert.equal(await page.locator('#result').isVisible(), false);
     } finally {
-      await browser.context.setOffline(false);
+      await phone.browser.context.setOffline(false);
     }
   });
 
   test('Chromium: a share without a photo gets a clear message, and no scan', async () => {
-    const page = await openReady(browser, server.url);
+    const page = await openReady(phone.browser, phone.server.url);
     const before = await historyCount(page);
     await shareIn(page, null);
     const error = page.locator('#scan-error');

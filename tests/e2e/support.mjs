@@ -39,29 +39,46 @@ export async function launchChromium(options = {}) {
   };
 }
 
-// For tests that change the site they serve: a private copy of dist/ (changed by prepare(site), which
-// may be async, before serving), its server and a phone-sized Chromium (`browserOptions` added to its
-// launch options); resolves to {site, server, browser, close()}.
-export async function serveCopyOfDist(prefix, prepare = () => {}, browserOptions = {}) {
-  const site = mkdtempSync(join(tmpdir(), prefix));
-  let server;
+// The phone the browser tests are run as, for launchChromium.
+export const PHONE = { viewport: { width: 390, height: 844 }, locale: 'en-US' };
+
+// The site at `root` (dist/ by default) served and a phone-sized Chromium (`browserOptions` added to its
+// launch options); resolves to {server, browser, close()}.
+export async function servePhone(root, browserOptions = {}) {
+  const server = await startServer(root);
   try {
-    cpSync(join(repoRoot, 'dist'), site, { recursive: true });
-    await prepare(site);
-    server = await startServer(site);
-    const browser = await launchChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US', ...browserOptions });
+    const browser = await launchChromium({ ...PHONE, ...browserOptions });
     return {
-      site,
       server,
       browser,
       close: async () => {
         await browser.close();
         await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+// For tests that change the site they serve: a private copy of dist/ (changed by prepare(site), which
+// may be async, before serving) and servePhone() on it; resolves to {site, server, browser, close()}.
+export async function serveCopyOfDist(prefix, prepare = () => {}, browserOptions = {}) {
+  const site = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    cpSync(join(repoRoot, 'dist'), site, { recursive: true });
+    await prepare(site);
+    const phone = await servePhone(site, browserOptions);
+    return {
+      ...phone,
+      site,
+      close: async () => {
+        await phone.close();
         rmSync(site, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    await server?.stop();
     rmSync(site, { recursive: true, force: true });
     throw error;
   }

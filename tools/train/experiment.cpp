@@ -319,15 +319,12 @@ std::vector<size_t> photos_per_class(const ImageSet& images, size_t classes, Sou
 
 }  // namespace
 
+// FixMatch's weak view with a looser crop and photometric jitter.
 AugmentConfig plain_augment() {
-  AugmentConfig c;
-  c.max_rotation_degrees = 0;
+  AugmentConfig c = weak_augment();
   c.min_crop_area = 0.8f;
   c.max_aspect_change = 0.1f;
-  c.background = 0;
   c.brightness = c.contrast = c.saturation = 0.2f;
-  c.colour_cast = c.gamma = 0;
-  c.blur = c.low_resolution = c.jpeg = c.noise = 0;
   return c;
 }
 

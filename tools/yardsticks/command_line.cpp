@@ -28,4 +28,13 @@ std::map<std::string, std::string> parse_required_flags(int argc, char** argv, s
   return values;
 }
 
+int report_errors(const std::string& tool, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", tool.c_str(), e.what());
+    return 1;
+  }
+}
+
 }  // namespace leafcheck::yardsticks

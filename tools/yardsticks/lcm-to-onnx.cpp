@@ -4,7 +4,6 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
-#include <cstdio>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -144,10 +143,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "lcm-to-onnx: %s\n", e.what());
-    return 1;
-  }
+  return leafcheck::yardsticks::report_errors("lcm-to-onnx", [&] { return run(argc, argv); });
 }

@@ -37,10 +37,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "leafcheck-logits: %s\n", e.what());
-    return 1;
-  }
+  return leafcheck::yardsticks::report_errors("leafcheck-logits", [&] { return run(argc, argv); });
 }

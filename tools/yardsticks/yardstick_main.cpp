@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "command_line.h"
 #include "yardstick_files.h"
 
 namespace leafcheck::yardsticks {
@@ -105,12 +106,8 @@ int run(const Options& o, const EngineInfo& info, const EngineFactory& make_engi
 }  // namespace
 
 int yardstick_main(int argc, char** argv, const EngineInfo& info, const EngineFactory& make_engine) {
-  try {
-    return run(parse_args(argc, argv, info), info, make_engine);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "yardstick-%s: %s\n", info.engine.c_str(), e.what());
-    return 1;
-  }
+  return report_errors("yardstick-" + info.engine,
+                       [&] { return run(parse_args(argc, argv, info), info, make_engine); });
 }
 
 }  // namespace leafcheck::yardsticks

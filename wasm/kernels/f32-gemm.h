@@ -6,6 +6,7 @@
 
 #include <cstddef>
 
+#include "f32-gemm-kloop.h"
 #include "vec.h"
 
 namespace leafcheck::kernels {
@@ -14,22 +15,9 @@ template <size_t MR, size_t NV>
 inline void f32_gemm(size_t kc, const float* const* a, const float* w, float* const* c) {
   using simd::vf;
   constexpr size_t L = simd::kLanes;
-  constexpr size_t NR = NV * L;
 
   vf acc[MR][NV] = {};
-#pragma GCC unroll 1
-  for (size_t k = 0; k < kc; ++k) {
-    vf wv[NV];
-#pragma GCC unroll 8
-    for (size_t j = 0; j < NV; ++j) wv[j] = simd::load(w + j * L);
-    w += NR;
-#pragma GCC unroll 8
-    for (size_t i = 0; i < MR; ++i) {
-      const vf ai = simd::splat(a[i][k]);
-#pragma GCC unroll 8
-      for (size_t j = 0; j < NV; ++j) acc[i][j] += ai * wv[j];
-    }
-  }
+  f32_gemm_kloop(kc, a, w, acc);
 #pragma GCC unroll 8
   for (size_t i = 0; i < MR; ++i) {
 #pragma GCC unroll 8

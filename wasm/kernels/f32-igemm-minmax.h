@@ -13,6 +13,7 @@
 
 #include <cstddef>
 
+#include "f32-gemm-kloop.h"
 #include "vec.h"
 
 namespace leafcheck::kernels {
@@ -41,21 +42,7 @@ inline void f32_igemm_minmax(size_t kc, const float* const* a, ptrdiff_t row_str
     const float* ap[MR];
 #pragma GCC unroll 8
     for (size_t i = 0; i < MR; ++i) ap[i] = a[i] + static_cast<ptrdiff_t>(ky) * row_stride;
-    // Not unrolled: clang then hoists the loads of several k steps, and V8 (which does not
-    // reschedule) spills the accumulators; native code is as fast either way.
-#pragma GCC unroll 1
-    for (size_t k = 0; k < kc; ++k) {
-      vf wv[NV];
-#pragma GCC unroll 8
-      for (size_t j = 0; j < NV; ++j) wv[j] = simd::load(w + j * L);
-      w += NR;
-#pragma GCC unroll 8
-      for (size_t i = 0; i < MR; ++i) {
-        const vf ai = simd::splat(ap[i][k]);
-#pragma GCC unroll 8
-        for (size_t j = 0; j < NV; ++j) acc[i][j] += ai * wv[j];
-      }
-    }
+    w = f32_gemm_kloop(kc, ap, w, acc);
   }
 
   // Every index into acc is a compile-time constant after unrolling, so acc never leaves registers

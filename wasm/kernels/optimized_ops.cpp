@@ -5,6 +5,7 @@
 
 #include "f32-gemv-minmax.h"
 #include "f32-igemm-minmax.h"
+#include "indirection.h"
 #include "tile_shapes.h"
 #include "vec.h"
 
@@ -58,32 +59,18 @@ void conv3x3_rows(const PackedConv3x3& weights, const Plane& in, size_t y0, cons
   const size_t block_stride = kConvNR * (1 + 9 * cin);
   // Tap (0, 0) of pixel (y, x) is the border pixel (y - 1, x - 1).
   const float* origin = in.data - in.row_stride - cin;
+  const auto tap0 = [&](size_t y, size_t x) { return origin + (y0 + y) * in.row_stride + x * cin; };
   const vf vmin = simd::splat(clamp.min);
   const vf vmax = simd::splat(clamp.max);
 
   for (size_t n0 = 0; n0 < cout; n0 += kConvNR) {
     const float* w = weights.data.data() + (n0 / kConvNR) * block_stride;
     const size_t nc = std::min(kConvNR, cout - n0);
-    size_t y = 0;
-    size_t x = 0;
+    kernels::PixelTiles<kConvMR> tiles(cols);
     for (size_t p0 = 0; p0 < pixels; p0 += kConvMR) {
       const float* a[kConvMR];
       float* c[kConvMR];
-      // Rows past the end repeat the last pixel (XNNPACK's trick): same values to the same place.
-      const size_t mr = std::min(kConvMR, pixels - p0);
-      for (size_t i = 0; i < kConvMR; ++i) {
-        if (i < mr) {
-          a[i] = origin + (y0 + y) * in.row_stride + x * cin;
-          c[i] = out.pixel(y, x) + n0;
-          if (++x == cols) {
-            x = 0;
-            ++y;
-          }
-        } else {
-          a[i] = a[i - 1];
-          c[i] = c[i - 1];
-        }
-      }
+      tiles.next(pixels - p0, a, c, tap0, [&](size_t y, size_t x) { return out.pixel(y, x) + n0; });
       kernels::f32_igemm_minmax<kConvMR, kConvNV, kKc>(3 * cin, a, static_cast<ptrdiff_t>(in.row_stride), w, c, nc,
                                                        vmin, vmax);
     }
