@@ -41,4 +41,8 @@ inline constexpr size_t kQs8ConvMR = kConvMR;
 inline constexpr size_t kQs8ConvNV = kConvNV;
 #endif
 
+// The int8 Winograd products (qs8-gemm.h): the int8 conv's tile to start with.
+inline constexpr size_t kQs8WinogradMR = kQs8ConvMR;
+inline constexpr size_t kQs8WinogradNV = kQs8ConvNV;
+
 }  // namespace leafcheck::kernels
