@@ -37,9 +37,29 @@ size_t band_rows(size_t tiles_y, size_t tiles_x) {
   return std::min(tiles_y, std::max<size_t>(1, kBandTiles / std::max<size_t>(1, tiles_x)));
 }
 
+// Where a band's transformed inputs v[16][tiles][v_row] and products m[16][tiles][cout padded] live in
+// the scratch. A transform touches all 16 points of a tile at once; with a power-of-two point stride
+// (64 tiles x 64 channels x 4 bytes, say) those 16 lines share one L1 set, so each point stride gets
+// one cache line more.
+struct BandLayout {
+  size_t rows = 0;   // tile rows per band
+  size_t tiles = 0;  // tiles per band
+  size_t v_row = 0;  // an odd channel count leaves a slot that meets zero weights
+  size_t v_point = 0;
+  size_t m_point = 0;
+
+  BandLayout(size_t height, size_t width, size_t in_channels, size_t out_channels)
+      : rows(band_rows(height / 2, width / 2)),
+        tiles(rows * (width / 2)),
+        v_row(2 * ceil_div(in_channels, 2)),
+        v_point(tiles * v_row + 64 / sizeof(int16_t)),
+        m_point(tiles * padded(out_channels) + 64 / sizeof(int32_t)) {}
+};
+
+template <bool kWhole>
 vs load_shorts(const int16_t* p, size_t n) {
   vs v{};
-  if (n == kShorts) {
+  if (kWhole || n == kShorts) {
     std::memcpy(&v, p, sizeof v);
   } else {
     for (size_t i = 0; i < n; ++i) v[i] = p[i];
@@ -47,8 +67,9 @@ vs load_shorts(const int16_t* p, size_t n) {
   return v;
 }
 
+template <bool kWhole>
 void store_shorts(int16_t* p, vs v, size_t n) {
-  if (n == kShorts) {
+  if (kWhole || n == kShorts) {
     std::memcpy(p, &v, sizeof v);
   } else {
     for (size_t i = 0; i < n; ++i) p[i] = v[i];
@@ -65,11 +86,13 @@ vi32 max_ints(vi32 a, vi32 b) { return a > b ? a : b; }
 
 // V = B^T d B for channels [c, c + n) of the 4x4 patch at `patch`, B^T = [1 0 -1 0; 0 1 1 0;
 // 0 -1 1 0; 0 1 0 -1] (the same as winograd_ops.cpp, in int16: every V is within +-4 x 127).
+// kWhole: n is a whole vector, known at compile time (every channel count of the shipped model).
+template <bool kWhole>
 void transform_input(const int16_t* patch, size_t row_stride, size_t cin, size_t n, int16_t* v,
                      size_t point_stride) {
   vs d[4][4];
   for (size_t i = 0; i < 4; ++i) {
-    for (size_t j = 0; j < 4; ++j) d[i][j] = load_shorts(patch + i * row_stride + j * cin, n);
+    for (size_t j = 0; j < 4; ++j) d[i][j] = load_shorts<kWhole>(patch + i * row_stride + j * cin, n);
   }
   vs t[4][4];
   for (size_t j = 0; j < 4; ++j) {
@@ -79,10 +102,10 @@ void transform_input(const int16_t* patch, size_t row_stride, size_t cin, size_t
     t[3][j] = d[1][j] - d[3][j];
   }
   for (size_t i = 0; i < 4; ++i) {
-    store_shorts(v + (4 * i + 0) * point_stride, t[i][0] - t[i][2], n);
-    store_shorts(v + (4 * i + 1) * point_stride, t[i][1] + t[i][2], n);
-    store_shorts(v + (4 * i + 2) * point_stride, t[i][2] - t[i][1], n);
-    store_shorts(v + (4 * i + 3) * point_stride, t[i][1] - t[i][3], n);
+    store_shorts<kWhole>(v + (4 * i + 0) * point_stride, t[i][0] - t[i][2], n);
+    store_shorts<kWhole>(v + (4 * i + 1) * point_stride, t[i][1] + t[i][2], n);
+    store_shorts<kWhole>(v + (4 * i + 2) * point_stride, t[i][2] - t[i][1], n);
+    store_shorts<kWhole>(v + (4 * i + 3) * point_stride, t[i][1] - t[i][3], n);
   }
 }
 
@@ -116,15 +139,14 @@ void winograd_any(const PackedWinograd& weights, const QPlane& in, Out* out_data
     throw std::invalid_argument("qs8 conv3x3_winograd_maxpool2x2: output plane must be half the input's size");
   }
   if (out_height == 0 || out_width == 0) return;
-  const size_t tiles_x = out_width, rows_per_band = band_rows(out_height, tiles_x);
-  const size_t band_tiles = rows_per_band * tiles_x;
-  const size_t v_row = 2 * weights.pairs;  // an odd channel count leaves a slot that meets zero weights
-  const size_t v_point = band_tiles * v_row, m_point = band_tiles * cout_padded;
+  const size_t tiles_x = out_width;
+  const BandLayout band(in.height, in.width, cin, cout);
+  const size_t rows_per_band = band.rows, v_row = band.v_row, v_point = band.v_point, m_point = band.m_point;
   if (scratch.v.size() < kPoints * v_point || scratch.m.size() < kPoints * m_point) {
     throw std::invalid_argument("qs8 conv3x3_winograd_maxpool2x2: scratch not fitted to this conv (WinogradScratch::fit)");
   }
-  int16_t* v = scratch.v.data();  // [16][band_tiles][v_row]
-  int32_t* m = scratch.m.data();  // [16][band_tiles][cout_padded]
+  int16_t* v = scratch.v.data();
+  int32_t* m = scratch.m.data();
   const size_t blocks = cout_padded / kNR;
   const size_t block_stride = weights.pairs * 2 * kNR;
   const vf vmin = vf{} + weights.min, vmax = vf{} + weights.max;
@@ -136,23 +158,16 @@ void winograd_any(const PackedWinograd& weights, const QPlane& in, Out* out_data
       // The tile's 4x4 patch starts one pixel up and left of output pixel (2 ty, 2 tx): in the border.
       const ptrdiff_t y = 2 * static_cast<ptrdiff_t>(ty) - 1, x = 2 * static_cast<ptrdiff_t>(tx) - 1;
       const int16_t* patch = in.data + y * static_cast<ptrdiff_t>(in.row_stride) + x * static_cast<ptrdiff_t>(cin);
-      for (size_t c = 0; c < cin; c += kShorts) {
-        transform_input(patch + c, in.row_stride, cin, std::min(kShorts, cin - c), v + t * v_row + c, v_point);
+      size_t c = 0;
+      for (; c + kShorts <= cin; c += kShorts) {
+        transform_input<true>(patch + c, in.row_stride, cin, kShorts, v + t * v_row + c, v_point);
       }
+      if (c < cin) transform_input<false>(patch + c, in.row_stride, cin, cin - c, v + t * v_row + c, v_point);
     }
     for (size_t xi = 0; xi < kPoints; ++xi) {
       for (size_t b = 0; b < blocks; ++b) {
         const int16_t* w = weights.u.data() + (xi * blocks + b) * block_stride;
-        for (size_t t0 = 0; t0 < tiles; t0 += kQs8WinogradMR) {
-          const int16_t* a[kQs8WinogradMR];
-          int32_t* c[kQs8WinogradMR];
-          for (size_t i = 0; i < kQs8WinogradMR; ++i) {
-            const size_t t = std::min(t0 + i, tiles - 1);  // past the end: the last tile again
-            a[i] = v + xi * v_point + t * v_row;
-            c[i] = m + xi * m_point + t * cout_padded + b * kNR;
-          }
-          weights.gemm(weights.pairs, a, w, c);
-        }
+        weights.gemm(tiles, weights.pairs, v + xi * v_point, v_row, w, m + xi * m_point + b * kNR, cout_padded);
       }
     }
     for (size_t t = 0; t < tiles; ++t) {
@@ -222,11 +237,10 @@ PackedWinograd pack_winograd_f2x3(const qs8_reference_ops::QuantizedWeights& w, 
 }
 
 void WinogradScratch::fit(size_t height, size_t width, size_t in_channels, size_t out_channels) {
-  const size_t tiles_y = height / 2, tiles_x = width / 2;
-  if (tiles_y == 0 || tiles_x == 0) return;
-  const size_t tiles = band_rows(tiles_y, tiles_x) * tiles_x;
-  v.resize(std::max(v.size(), kPoints * tiles * 2 * ceil_div(in_channels, 2)));
-  m.resize(std::max(m.size(), kPoints * tiles * padded(out_channels)));
+  if (height < 2 || width < 2) return;
+  const BandLayout band(height, width, in_channels, out_channels);
+  v.resize(std::max(v.size(), kPoints * band.v_point));
+  m.resize(std::max(m.size(), kPoints * band.m_point));
 }
 
 void conv3x3_winograd_maxpool2x2(const PackedWinograd& weights, const QPlane& in, const QPlane& out,

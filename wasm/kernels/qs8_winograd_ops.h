@@ -23,7 +23,8 @@ namespace leafcheck::qs8_ops {
 // 9 x 410 x 580644 < 2^31. Wider inputs would need the direct kernel.
 inline constexpr size_t kWinogradMaxInChannels = 410;
 
-using Qs8GemmUkernel = void (*)(size_t pairs, const int16_t* const* a, const int16_t* w, int32_t* const* c);
+using Qs8GemmUkernel = void (*)(size_t rows, size_t pairs, const int16_t* a, size_t a_stride, const int16_t* w,
+                                int32_t* c, size_t c_stride);
 
 // U = 4 G g G^T per transform point xi (16), in the "c2" pair layout of PackedConv3x3: output channels
 // in blocks of the GEMM tile's NR; per block and pair p of input channels, the NR pairs

@@ -42,7 +42,15 @@ inline constexpr size_t kQs8ConvNV = kConvNV;
 #endif
 
 // The int8 Winograd products (qs8-gemm.h): the int8 conv's tile to start with.
+#if defined(__AVX2__) && defined(LEAFCHECK_SIMD)
 inline constexpr size_t kQs8WinogradMR = kQs8ConvMR;
 inline constexpr size_t kQs8WinogradNV = kQs8ConvNV;
+#elif defined(__wasm_simd128__) && defined(LEAFCHECK_SIMD)
+inline constexpr size_t kQs8WinogradMR = 2;
+inline constexpr size_t kQs8WinogradNV = 4;
+#else
+inline constexpr size_t kQs8WinogradMR = kQs8ConvMR;
+inline constexpr size_t kQs8WinogradNV = kQs8ConvNV;
+#endif
 
 }  // namespace leafcheck::kernels
