@@ -23,7 +23,7 @@ namespace qref = qs8_reference_ops;
 // (kernels/qs8_winograd_ops.h). Measured on model/leafcheck-int8.lcm (CPU ms per inference, min of 60
 // in node 20, of 100 natively; wasm/README.md): Winograd on layers 2-4 3.86-3.97 in node and 1.68-1.75
 // natively, with layer 2 (32 channels) direct 4.99-5.13 and 2.03-2.11; on the RGB first layer too
-// 4.93-5.13 against 3.97-4.18 in node, 2.26-2.30 against 1.69-1.71 natively (its 3 channels fill a
+// 4.93-5.13 against 3.97-4.18 in node, 2.26-3.16 against 1.69-1.87 natively (its 3 channels fill a
 // fraction of a vector in the input transform).
 constexpr size_t kWinogradMinInChannels = 16;
 

@@ -143,7 +143,8 @@ void winograd_any(const PackedWinograd& weights, const QPlane& in, Out* out_data
   const BandLayout band(in.height, in.width, cin, cout);
   const size_t rows_per_band = band.rows, v_row = band.v_row, v_point = band.v_point, m_point = band.m_point;
   if (scratch.v.size() < kPoints * v_point || scratch.m.size() < kPoints * m_point) {
-    throw std::invalid_argument("qs8 conv3x3_winograd_maxpool2x2: scratch not fitted to this conv (WinogradScratch::fit)");
+    throw std::invalid_argument(
+        "qs8 conv3x3_winograd_maxpool2x2: scratch not fitted to this conv (WinogradScratch::fit)");
   }
   int16_t* v = scratch.v.data();
   int32_t* m = scratch.m.data();
@@ -174,8 +175,8 @@ void winograd_any(const PackedWinograd& weights, const QPlane& in, Out* out_data
       Out* o = out_data + (ty0 + t / tiles_x) * out_row_stride + (t % tiles_x) * cout;
       const int32_t* mt = m + t * cout_padded;
       for (size_t k = 0; k < cout; k += kLanes) {
-        vf y = __builtin_convertvector(transform_output_max(mt + k, m_point), vf) * qs8::load_f(weights.multiplier.data() + k) +
-               qs8::load_f(weights.bias.data() + k);
+        const vf sum = __builtin_convertvector(transform_output_max(mt + k, m_point), vf);
+        vf y = sum * qs8::load_f(weights.multiplier.data() + k) + qs8::load_f(weights.bias.data() + k);
         y = y < vmin ? vmin : y;
         y = y > vmax ? vmax : y;
         if constexpr (std::is_same_v<Out, int16_t>) y = kernels::round_to_integer(y);
@@ -245,7 +246,9 @@ void WinogradScratch::fit(size_t height, size_t width, size_t in_channels, size_
 
 void conv3x3_winograd_maxpool2x2(const PackedWinograd& weights, const QPlane& in, const QPlane& out,
                                  WinogradScratch& scratch) {
-  if (!weights.int8_output) throw std::invalid_argument("qs8 conv3x3_winograd_maxpool2x2: these weights produce floats");
+  if (!weights.int8_output) {
+    throw std::invalid_argument("qs8 conv3x3_winograd_maxpool2x2: these weights produce floats");
+  }
   winograd_any(weights, in, out.data, out.row_stride, out.height, out.width, out.channels, scratch);
 }
 
