@@ -1,8 +1,8 @@
-// qs8-gemm: the int8 Winograd products, the int8 twin of f32-gemm.h. C[rows x NR] = A B, A's rows
-// 2 x pairs contiguous int16 each (a_stride apart), computed in MR x NR register tiles, B packed in the "c2" layout of
-// qs8-igemm-minmax.h (per pair p, the NR pairs (b[2p][n], b[2p + 1][n])), C int32, stored whole (its
-// rows are padded to a multiple of NR). No requantization: the output transform combines 16 of these
-// products first, in int32, where they are exact.
+// qs8-gemm: the int8 Winograd products, the int8 twin of f32-gemm.h. C[rows x NR] = A B in MR x NR
+// register tiles: A's rows 2 x pairs contiguous int16 each (a_stride apart), B packed in the "c2"
+// layout of qs8-igemm-minmax.h (per pair p, the NR pairs (b[2p][n], b[2p + 1][n])), C int32 (c_stride
+// apart), stored whole (its rows are padded to a multiple of NR). No requantization: the output
+// transform combines 16 of these products first, in int32, where they are exact.
 #pragma once
 
 #include <algorithm>
