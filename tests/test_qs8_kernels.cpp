@@ -1,7 +1,8 @@
 // Every int8 kernel (kernels/qs8_ops.h) against its scalar twin (kernels/qs8_reference_ops.h) on
 // small random data: sizes 1x1 to 7x5, channel counts that are not multiples of the vector width, of
 // the NR tile or even (an odd 3 x cin run reads one value past itself), and planes whose row slack
-// holds garbage (which only a zero weight may multiply).
+// holds garbage (which only a zero weight may multiply). The int8 Winograd conv (fused with the
+// max-pool) against the scalar conv then pool.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -14,6 +15,8 @@
 #include "kernels/optimized_ops.h"
 #include "kernels/qs8_ops.h"
 #include "kernels/qs8_reference_ops.h"
+#include "kernels/qs8_winograd_ops.h"
+#include "kernels/reference_ops.h"
 
 namespace qopt = leafcheck::qs8_ops;
 namespace qref = leafcheck::qs8_reference_ops;
@@ -191,4 +194,92 @@ TEST_CASE("qs8 linear matches the scalar twin") {
       }
     }
   }
+}
+
+// Winograd is exact in int32 (kernels/qs8_winograd_ops.h), so the pooled sums equal the scalar conv's;
+// what is left is the requantization's float expression, which a compiler may fuse into an FMA on one
+// side only: one unit at most, as for the direct conv (int8 output), relative 1e-5 (float output).
+// Sizes odd and even (the pool floors), channel counts off the vector widths and odd (a pair slot
+// that meets a zero weight), one scratch for all of them (left over from larger convs).
+TEST_CASE("qs8 Winograd conv3x3 + maxpool2x2 matches the scalar conv then pool") {
+  std::mt19937 rng(2027);
+  qopt::WinogradScratch scratch;
+  const size_t sizes[][2] = {{2, 2}, {3, 5}, {4, 4}, {7, 6}, {10, 9}, {16, 16}};
+  for (const auto& size : sizes) {
+    const size_t h = size[0];
+    const size_t w = size[1];
+    for (size_t cin : {1, 2, 16, 17, 33}) {
+      for (size_t cout : {1, 5, 17, 40}) {
+        for (bool relu : {false, true}) {
+          CAPTURE(h); CAPTURE(w); CAPTURE(cin); CAPTURE(cout); CAPTURE(relu);
+          const Layer layer(cout, cin * 9, rng);
+          const auto input = random_activations(h * w * cin, rng, relu);
+          QPlaneBuffer in(h, w, cin, 1, 3);
+          in.fill(input);
+          const leafcheck::reference_ops::ImageShape shape{h, w, cin}, conv_shape{h, w, cout};
+          scratch.fit(h, w, cin, cout);
+
+          const float out_scale = 0.05f;
+          std::vector<int16_t> conv(h * w * cout), want(h / 2 * (w / 2) * cout);
+          qref::conv3x3(input, shape, layer.view(), relu, out_scale, conv);
+          qref::maxpool2x2(conv, conv_shape, want);
+          QPlaneBuffer out(h / 2, w / 2, cout, 1, 2);
+          qopt::conv3x3_winograd_maxpool2x2(qopt::pack_winograd_f2x3(layer.view(), cout, cin, relu, out_scale),
+                                            in.plane, out.plane, scratch);
+          check_within_one_unit(out.read(), want);
+
+          std::vector<float> conv_f(h * w * cout), want_f(want.size());
+          qref::conv3x3(input, shape, layer.view(), relu, conv_f);
+          leafcheck::reference_ops::maxpool2x2(conv_f, conv_shape, want_f);
+          std::vector<float> got_f(want_f.size(), -1e9f);
+          qopt::conv3x3_winograd_maxpool2x2(qopt::pack_winograd_f2x3(layer.view(), cout, cin, relu, 0.0f), in.plane,
+                                            opt::Plane{got_f.data(), h / 2, w / 2, cout, w / 2 * cout}, scratch);
+          for (size_t i = 0; i < want_f.size(); ++i) {
+            CHECK(got_f[i] == doctest::Approx(want_f[i]).epsilon(1e-5).scale(1.0));
+          }
+        }
+      }
+    }
+  }
+}
+
+// The largest sums the int32 bound allows: every input and weight 127 at the widest input, where the
+// middle transform point of an inner tile holds in_channels x 4 x 127 x 9 x 127, and random signs.
+TEST_CASE("qs8 Winograd stays exact at its widest input and refuses a wider one") {
+  const size_t cin = qopt::kWinogradMaxInChannels, cout = 3, h = 6, w = 6;
+  std::mt19937 rng(6);
+  Layer layer(cout, cin * 9, rng);
+  qopt::WinogradScratch scratch;
+  scratch.fit(h, w, cin, cout);
+  for (bool random_signs : {false, true}) {
+    CAPTURE(random_signs);
+    std::bernoulli_distribution negative(random_signs ? 0.5 : 0.0);
+    for (int8_t& x : layer.weight) x = negative(rng) ? -127 : 127;
+    std::vector<int16_t> input(h * w * cin);
+    for (int16_t& x : input) x = negative(rng) ? -127 : 127;
+    QPlaneBuffer in(h, w, cin, 1, 0);
+    in.fill(input);
+    std::vector<float> conv(h * w * cout), want(h / 2 * (w / 2) * cout), got(want.size());
+    qref::conv3x3(input, {h, w, cin}, layer.view(), false, conv);
+    leafcheck::reference_ops::maxpool2x2(conv, {h, w, cout}, want);
+    qopt::conv3x3_winograd_maxpool2x2(qopt::pack_winograd_f2x3(layer.view(), cout, cin, false, 0.0f), in.plane,
+                                      opt::Plane{got.data(), h / 2, w / 2, cout, w / 2 * cout}, scratch);
+    for (size_t i = 0; i < want.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-5).scale(1.0));
+  }
+  const Layer wide(1, (cin + 1) * 9, rng);
+  CHECK_THROWS_WITH_AS(qopt::pack_winograd_f2x3(wide.view(), 1, cin + 1, false, 0.0f),
+                       doctest::Contains("could overflow"), std::invalid_argument);
+}
+
+TEST_CASE("qs8 Winograd refuses weights packed for the other output type or an unfitted scratch") {
+  std::mt19937 rng(7);
+  const Layer layer(4, 16 * 9, rng);
+  QPlaneBuffer in(4, 4, 16, 1, 0), out(2, 2, 4, 1, 0);
+  qopt::WinogradScratch scratch;
+  const auto packed = qopt::pack_winograd_f2x3(layer.view(), 4, 16, false, 0.0f);
+  CHECK_THROWS_WITH_AS(qopt::conv3x3_winograd_maxpool2x2(packed, in.plane, out.plane, scratch),
+                       doctest::Contains("produce floats"), std::invalid_argument);
+  std::vector<float> f(2 * 2 * 4);
+  CHECK_THROWS_WITH_AS(qopt::conv3x3_winograd_maxpool2x2(packed, in.plane, opt::Plane{f.data(), 2, 2, 4, 8}, scratch),
+                       doctest::Contains("WinogradScratch::fit"), std::invalid_argument);
 }

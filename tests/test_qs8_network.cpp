@@ -48,7 +48,9 @@ TEST_CASE("int8 network: optimized kernels match the scalar twins") {
   const std::vector<std::string> labels(plantvillage_labels().begin(), plantvillage_labels().begin() + 5);
   for (const Architecture& arch : {Architecture{.input_size = 9, .conv_channels = {3}, .hidden = 7},
                                    Architecture{.input_size = 16, .conv_channels = {8, 17}, .hidden = 33},
-                                   Architecture{.input_size = 32, .conv_channels = {32, 64}, .hidden = 64}}) {
+                                   Architecture{.input_size = 32, .conv_channels = {32, 64}, .hidden = 64},
+                                   // Winograd (16 input channels or more) with int8 and float output, odd sizes
+                                   Architecture{.input_size = 26, .conv_channels = {17, 19, 40}, .hidden = 16}}) {
     CAPTURE(arch.input_size);
     const ModelSpec f32 = make_random_model(labels, 11, arch);
     const ModelSpec int8 = quantize_model(f32, random_inputs(f32, 4, 1));

@@ -345,7 +345,7 @@ struct Network::Impl {
 };
 
 // The int8 kernels run on the calling thread alone and pay only where they are vectorised (wasm/README.md:
-// 1.04x the f32 path on one SIMD thread, 0.35x without SIMD); the scalar twins are the tests' ground
+// 1.8-1.9x the f32 path on one SIMD thread, 0.35x without SIMD); the scalar twins are the tests' ground
 // truth. Anywhere else an int8 model runs as the f32 model it stands for, which splits across threads.
 Network::Network(const ModelSpec& spec, KernelSet kernels, size_t threads) {
   if (!is_quantized(spec)) {

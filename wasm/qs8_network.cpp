@@ -8,6 +8,7 @@
 #include "kernels/optimized_ops.h"
 #include "kernels/qs8_ops.h"
 #include "kernels/qs8_reference_ops.h"
+#include "kernels/qs8_winograd_ops.h"
 #include "kernels/reference_ops.h"
 
 namespace leafcheck {
@@ -17,6 +18,14 @@ namespace opt = optimized_ops;
 namespace ref = reference_ops;
 namespace qopt = qs8_ops;
 namespace qref = qs8_reference_ops;
+
+// A conv followed by a max-pool with at least this many input channels runs as int8 Winograd F(2x2,3x3)
+// (kernels/qs8_winograd_ops.h). Measured on model/leafcheck-int8.lcm (CPU ms per inference, min of 60
+// in node 20, of 100 natively; wasm/README.md): Winograd on layers 2-4 3.86-3.97 in node and 1.68-1.75
+// natively, with layer 2 (32 channels) direct 4.99-5.13 and 2.03-2.11; on the RGB first layer too
+// 4.93-5.13 against 3.97-4.18 in node, 2.26-3.16 against 1.69-1.87 natively (its 3 channels fill a
+// fraction of a vector in the input transform).
+constexpr size_t kWinogradMinInChannels = 16;
 
 // int8 values (in int16) when quantized, floats otherwise. An activation a conv reads carries a
 // one-pixel zero border on the optimized path, plus one int16 of slack after it (qs8_ops::conv3x3).
@@ -41,7 +50,7 @@ struct Activation {
   std::span<float> f_values() { return {f.data(), size()}; }
 };
 
-enum class Op { Quantize, Conv3x3, MaxPool, GlobalAvgPool, Linear, Relu };
+enum class Op { Quantize, Conv3x3, Conv3x3WinogradMaxPool, MaxPool, GlobalAvgPool, Linear, Relu };
 
 struct Step {
   Op op;
@@ -78,6 +87,8 @@ struct Qs8Network::Impl {
   std::vector<Activation> acts;
   std::vector<Step> steps;
   std::vector<qopt::PackedConv3x3> convs;
+  std::vector<qopt::PackedWinograd> winograds;
+  qopt::WinogradScratch winograd_scratch;
   std::vector<qopt::PackedLinear> linears;
   std::vector<int16_t> linear_input;
 
@@ -124,6 +135,16 @@ struct Qs8Network::Impl {
             throw std::logic_error(what + ": its input was quantized with another scale");
           }
           const float out_scale = next_conv_input_scale(spec, i);
+          if (runs_as_winograd(spec, i, cur)) {
+            winograds.push_back(
+                qopt::pack_winograd_f2x3(weights_of(layer), out, cur.channels, layer.fused_relu, out_scale));
+            winograd_scratch.fit(cur.height, cur.width, cur.channels, out);
+            push(Op::Conv3x3WinogradMaxPool, i,
+                 {cur.height / 2, cur.width / 2, out, true, out_scale > 0.0f, out_scale, 0, {}, {}},
+                 winograds.size() - 1);
+            ++i;  // the max-pool after it is done too
+            break;
+          }
           size_t packed = 0;
           if (optimized()) {
             convs.push_back(qopt::pack_conv3x3(weights_of(layer), out, cur.channels, layer.fused_relu, out_scale));
@@ -167,9 +188,16 @@ struct Qs8Network::Impl {
     }
   }
 
+  // The optimized path fuses a conv with the max-pool right after it into Winograd where that pays.
+  bool runs_as_winograd(const ModelSpec& spec, size_t conv, const Activation& in) const {
+    return optimized() && conv + 1 < spec.layers.size() && spec.layers[conv + 1].kind == LayerKind::MaxPool2x2 &&
+           in.height >= 2 && in.width >= 2 && in.channels >= kWinogradMinInChannels &&
+           in.channels <= qopt::kWinogradMaxInChannels;
+  }
+
   void allocate() {
     for (const Step& s : steps) {
-      if (s.op == Op::Conv3x3 && optimized()) acts[s.src].pad = 1;
+      if ((s.op == Op::Conv3x3 || s.op == Op::Conv3x3WinogradMaxPool) && optimized()) acts[s.src].pad = 1;
     }
     for (Activation& a : acts) {
       const size_t values = (a.height + 2 * a.pad) * (a.width + 2 * a.pad) * a.channels;
@@ -194,6 +222,13 @@ struct Qs8Network::Impl {
           qopt::conv3x3(convs[s.packed], in.qplane(), out.qplane());
         } else {
           qopt::conv3x3(convs[s.packed], in.qplane(), out.plane());
+        }
+        break;
+      case Op::Conv3x3WinogradMaxPool:
+        if (out.quantized) {
+          qopt::conv3x3_winograd_maxpool2x2(winograds[s.packed], in.qplane(), out.qplane(), winograd_scratch);
+        } else {
+          qopt::conv3x3_winograd_maxpool2x2(winograds[s.packed], in.qplane(), out.plane(), winograd_scratch);
         }
         break;
       case Op::MaxPool:
@@ -238,6 +273,8 @@ struct Qs8Network::Impl {
           qref::conv3x3(in.q_values(), in.shape(), weights_of(layer), layer.fused_relu, out.f_values());
         }
         break;
+      case Op::Conv3x3WinogradMaxPool:
+        throw std::logic_error("Qs8Network: the reference path never fuses conv and maxpool");
       case Op::MaxPool:
         if (in.quantized) {
           qref::maxpool2x2(in.q_values(), in.shape(), out.q_values());

@@ -41,4 +41,20 @@ inline constexpr size_t kQs8ConvMR = kConvMR;
 inline constexpr size_t kQs8ConvNV = kConvNV;
 #endif
 
+// The int8 Winograd products (qs8-gemm.h, whole bands of tiles per call). AVX2: the int8 conv's 6x16,
+// where pmaddwd's throughput already bounds it. SIMD128: 2x16 (8 accumulators + 4 weight vectors + 1
+// splat + 1 temporary, 2 row pointers); the conv's 5x8 is slowest here. Measured in node 20 (CPU ms per
+// inference of model/leafcheck-int8.lcm, min of 60, three rounds): 2x16 3.99-4.10, 4x8 4.11-4.49,
+// 3x8 4.26-4.31, 1x16 4.75-4.83, 5x8 5.31-5.51.
+#if defined(__AVX2__) && defined(LEAFCHECK_SIMD)
+inline constexpr size_t kQs8WinogradMR = kQs8ConvMR;
+inline constexpr size_t kQs8WinogradNV = kQs8ConvNV;
+#elif defined(__wasm_simd128__) && defined(LEAFCHECK_SIMD)
+inline constexpr size_t kQs8WinogradMR = 2;
+inline constexpr size_t kQs8WinogradNV = 4;
+#else
+inline constexpr size_t kQs8WinogradMR = kQs8ConvMR;
+inline constexpr size_t kQs8WinogradNV = kQs8ConvNV;
+#endif
+
 }  // namespace leafcheck::kernels
