@@ -168,3 +168,33 @@ TEST_CASE("a moved-from Network's state lives on in the target") {
   const auto got = moved.forward(input);
   CHECK(std::vector<float>(got.begin(), got.end()) == want);
 }
+
+TEST_CASE("profile computes what forward computes, one named and timed step at a time") {
+  const ModelSpec spec = leafcheck::make_random_model(leafcheck::plantvillage_labels(), 42);
+  // 2 x multiply-adds of the seed architecture, layer by layer (bench GFLOP/s rest on these).
+  const double flops = 2.0 * (128 * 128 * 3 * 32 * 9 + 64 * 64 * 32 * 64 * 9 + 32 * 32 * 64 * 128 * 9 +
+                              16 * 16 * 128 * 256 * 9 + 256 * 256 + 256 * 38);
+  for (KernelSet kernels : {KernelSet::Optimized, KernelSet::Reference}) {
+    Network network(spec, kernels);
+    const auto a = random_input(network.input_size(), 1);
+    const auto b = random_input(network.input_size(), 2);
+    const auto out = network.forward(a);
+    const std::vector<float> want(out.begin(), out.end());
+    network.forward(b);
+    const std::vector<leafcheck::StepTime> steps = network.profile(a);
+    CHECK(std::vector<float>(out.begin(), out.end()) == want);
+    double total = 0;
+    size_t winograd = 0;
+    for (const leafcheck::StepTime& s : steps) {
+      CAPTURE(s.what);
+      CHECK(!s.what.empty());
+      CHECK(s.ms >= 0);
+      total += s.flops;
+      if (s.what.find("Winograd") != std::string::npos) ++winograd;
+    }
+    CHECK(total == flops);
+    // Optimized: 4 convs with ReLU and pool fused, global average pool, 2 linears; Reference: the pools apart.
+    CHECK(steps.size() == (kernels == KernelSet::Optimized ? 7u : 11u));
+    CHECK(winograd == (kernels == KernelSet::Optimized ? 3u : 0u));
+  }
+}

@@ -126,6 +126,33 @@ TEST_CASE("an int8 model runs on the int8 kernels on one SIMD thread, as its f32
   }
 }
 
+TEST_CASE("int8 profile computes what forward computes, one named step at a time") {
+  const ModelSpec f32 = make_random_model(plantvillage_labels(), 3, Architecture{.input_size = 32, .conv_channels = {3, 16, 32}, .hidden = 16});
+  const ModelSpec int8 = quantize_model(f32, random_inputs(f32, 4, 9));
+  // 2 x multiply-adds: convs 3->3 at 32x32, 3->16 at 16x16, 16->32 at 8x8; linears 32->16, 16->38.
+  const double flops = 2.0 * (32 * 32 * 3 * 3 * 9 + 16 * 16 * 3 * 16 * 9 + 8 * 8 * 16 * 32 * 9 + 32 * 16 + 16 * 38);
+  for (KernelSet kernels : {KernelSet::Optimized, KernelSet::Reference}) {
+    Network network(int8, kernels);
+    const auto inputs = random_inputs(f32, 2, 10);
+    const auto out = network.forward(inputs[0]);
+    const std::vector<float> want(out.begin(), out.end());
+    network.forward(inputs[1]);
+    const std::vector<StepTime> steps = network.profile(inputs[0]);
+    CHECK(std::vector<float>(out.begin(), out.end()) == want);
+    double total = 0;
+    size_t winograd = 0;
+    for (const StepTime& s : steps) {
+      CAPTURE(s.what);
+      CHECK(s.ms >= 0);
+      total += s.flops;
+      if (s.what.find("int8 Winograd") != std::string::npos) ++winograd;
+    }
+    CHECK(total == flops);
+    // Only the optimized kernels on one SIMD thread run int8 Winograd (16 input channels or more).
+    CHECK(winograd == (kernels == KernelSet::Optimized && network.int8() ? 1u : 0u));
+  }
+}
+
 // The shipped model quantized as `leafcheck-model quantize` does, against itself in f32, on every
 // lab photo of the test split: the top-1 answers must agree on at least 99% of them.
 TEST_CASE("int8 agrees with f32 on the real test split") {

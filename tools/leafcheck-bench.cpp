@@ -21,6 +21,8 @@
 #include <time.h>
 #endif
 
+#include "bench/layer_profile.h"
+#include "bench/simd_peak.h"
 #include "file_io.h"
 #include "model.h"
 #include "network.h"
@@ -42,6 +44,7 @@ struct Options {
   size_t reference_warmup = 1;
   size_t reference_runs = 5;
   size_t threads = 1;  // the optimized kernels' thread count; the reference is single-threaded
+  bool layers = false;
 };
 
 struct Result {
@@ -62,9 +65,12 @@ struct Result {
 
 const char* kUsage =
     "usage: leafcheck-bench [--model FILE] [--json] [--no-reference] [--runs N] [--reference-runs N] [--threads N]\n"
+    "                       [--layers]\n"
     "  Default model: the seed architecture (conv 32/64/128/256, 38 PlantVillage labels) with\n"
     "  random weights (make_random_model, seed 42). Protocol: batch 1, 10 warm-up + 100 timed runs;\n"
-    "  the scalar Reference kernels run 1 warm-up + 5 timed runs because they are slow.\n";
+    "  the scalar Reference kernels run 1 warm-up + 5 timed runs because they are slow.\n"
+    "  --layers: also each step of the optimized forward pass (median ms, share, GFLOP/s) against this\n"
+    "  build's measured SIMD peak (not with --json).\n";
 
 size_t parse_count(const char* text, const char* flag) {
   char* end = nullptr;
@@ -87,6 +93,8 @@ Options parse_args(int argc, char** argv) {
       o.model_path = value("--model");
     } else if (arg == "--json") {
       o.json = true;
+    } else if (arg == "--layers") {
+      o.layers = true;
     } else if (arg == "--no-reference") {
       o.reference = false;
     } else if (arg == "--runs") {
@@ -298,6 +306,11 @@ int run(const Options& o) {
     print_json(model, spec, flops, o.threads, results);
   } else {
     print_table(model, spec, flops, o.threads, results);
+    if (o.layers) {
+      const leafcheck::bench::SimdPeak peak = leafcheck::bench::measure_simd_peak();
+      leafcheck::Network network(spec, KernelSet::Optimized, o.threads);
+      leafcheck::bench::print_layer_profile(network, input, o.warmup, o.runs, peak);
+    }
   }
   return 0;
 }

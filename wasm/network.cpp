@@ -337,7 +337,46 @@ struct Network::Impl {
     }
   }
 
+  void run(const Step& s) {
+    if (optimized()) {
+      run_optimized(s);
+    } else {
+      run_reference(s);
+    }
+  }
+
+  StepTime describe(const Step& s) const {
+    const Activation& in = acts[s.src];
+    const Activation& out = acts[s.dst];
+    const auto conv = [&](const char* how) {
+      return conv3x3_step(in.height, in.width, in.channels, out.channels, s.relu, how);
+    };
+    switch (s.op) {
+      case Op::Conv3x3:
+        return conv(optimized() ? " (direct)" : " (reference)");
+      case Op::Conv3x3MaxPool:
+        return conv(" + max-pool (direct)");
+      case Op::Conv3x3WinogradMaxPool:
+        return conv(" + max-pool (Winograd)");
+      case Op::MaxPool:
+        return {"max-pool 2x2 of " + std::to_string(in.channels) + " channels", 0};
+      case Op::GlobalAvgPool:
+        return {"global average pool", 0};
+      case Op::Linear:
+        return linear_step(in.channels, out.channels, s.relu);
+      case Op::Relu:
+        return {"ReLU", 0};
+    }
+    throw std::logic_error("Network: unknown step");
+  }
+
   void load_input(std::span<const float> input) {
+    if (input.size() != acts.front().size()) {
+      const Activation& a = acts.front();
+      throw std::invalid_argument("Network::forward: expected " + std::to_string(a.size()) + " floats (" +
+                                  std::to_string(a.height) + "x" + std::to_string(a.width) + "x" +
+                                  std::to_string(a.channels) + " NHWC), got " + std::to_string(input.size()));
+    }
     opt::Plane p = acts.front().plane();
     const size_t row = p.width * p.channels;
     for (size_t y = 0; y < p.height; ++y) std::copy_n(input.data() + y * row, row, p.data + y * p.row_stride);
@@ -362,21 +401,16 @@ Network& Network::operator=(Network&&) noexcept = default;
 
 std::span<const float> Network::forward(std::span<const float> input) {
   if (qs8_) return qs8_->forward(input);
-  if (input.size() != input_size()) {
-    const Activation& a = impl_->acts.front();
-    throw std::invalid_argument("Network::forward: expected " + std::to_string(input_size()) + " floats (" +
-                                std::to_string(a.height) + "x" + std::to_string(a.width) + "x" +
-                                std::to_string(a.channels) + " NHWC), got " + std::to_string(input.size()));
-  }
   impl_->load_input(input);
-  for (const Step& s : impl_->steps) {
-    if (impl_->optimized()) {
-      impl_->run_optimized(s);
-    } else {
-      impl_->run_reference(s);
-    }
-  }
+  for (const Step& s : impl_->steps) impl_->run(s);
   return impl_->acts.back().values();
+}
+
+std::vector<StepTime> Network::profile(std::span<const float> input) {
+  if (qs8_) return qs8_->profile(input);
+  impl_->load_input(input);
+  return time_steps(
+      impl_->steps, [&](const Step& s) { return impl_->describe(s); }, [&](const Step& s) { impl_->run(s); });
 }
 
 size_t Network::input_size() const { return qs8_ ? qs8_->input_size() : impl_->acts.front().size(); }

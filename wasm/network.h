@@ -5,8 +5,10 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "model.h"
+#include "step_time.h"
 
 namespace leafcheck {
 
@@ -32,6 +34,9 @@ class Network {
   // input: normalised NHWC floats, input_height*input_width*input_channels of them.
   // Returns the logits (size output_size()); the span stays valid until the next call.
   std::span<const float> forward(std::span<const float> input);
+  // forward(), timing each step on a steady clock (leafcheck-bench --layers). The same steps, threads
+  // and kernels as forward(); allocates its result.
+  std::vector<StepTime> profile(std::span<const float> input);
 
   size_t input_size() const;
   size_t output_size() const;

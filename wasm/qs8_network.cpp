@@ -209,6 +209,48 @@ struct Qs8Network::Impl {
     }
   }
 
+  void load_input(std::span<const float> input) {
+    if (input.size() != acts.front().size()) {
+      throw std::invalid_argument("Network::forward: expected " + std::to_string(acts.front().size()) +
+                                  " floats, got " + std::to_string(input.size()));
+    }
+    std::copy(input.begin(), input.end(), acts.front().f.begin());
+  }
+
+  void run(const Step& s) {
+    if (optimized()) {
+      run_optimized(s);
+    } else {
+      run_reference(s);
+    }
+  }
+
+  StepTime describe(const Step& s) const {
+    const Activation& in = acts[s.src];
+    const Activation& out = acts[s.dst];
+    const bool relu = layers[s.layer].fused_relu;
+    const std::string out_type = out.quantized ? ", int8 out" : ", float out";
+    switch (s.op) {
+      case Op::Quantize:
+        return {"quantize " + std::to_string(in.size()) + " values to int8", 0};
+      case Op::Conv3x3:
+        return conv3x3_step(in.height, in.width, in.channels, out.channels, relu,
+                            (optimized() ? " (int8 direct" : " (int8 reference") + out_type + ")");
+      case Op::Conv3x3WinogradMaxPool:
+        return conv3x3_step(in.height, in.width, in.channels, out.channels, relu,
+                            " + max-pool (int8 Winograd" + out_type + ")");
+      case Op::MaxPool:
+        return {"max-pool 2x2 of " + std::to_string(in.channels) + " channels" + (in.quantized ? " (int8)" : ""), 0};
+      case Op::GlobalAvgPool:
+        return {"global average pool", 0};
+      case Op::Linear:
+        return linear_step(in.channels, out.channels, relu);
+      case Op::Relu:
+        return {"ReLU", 0};
+    }
+    throw std::logic_error("Qs8Network: unknown step");
+  }
+
   void run_optimized(const Step& s) {
     Activation& in = acts[s.src];
     Activation& out = acts[s.dst];
@@ -308,19 +350,15 @@ Qs8Network::Qs8Network(Qs8Network&&) noexcept = default;
 Qs8Network& Qs8Network::operator=(Qs8Network&&) noexcept = default;
 
 std::span<const float> Qs8Network::forward(std::span<const float> input) {
-  if (input.size() != input_size()) {
-    throw std::invalid_argument("Network::forward: expected " + std::to_string(input_size()) + " floats, got " +
-                                std::to_string(input.size()));
-  }
-  std::copy(input.begin(), input.end(), impl_->acts.front().f.begin());
-  for (const Step& s : impl_->steps) {
-    if (impl_->optimized()) {
-      impl_->run_optimized(s);
-    } else {
-      impl_->run_reference(s);
-    }
-  }
+  impl_->load_input(input);
+  for (const Step& s : impl_->steps) impl_->run(s);
   return impl_->acts.back().f_values();
+}
+
+std::vector<StepTime> Qs8Network::profile(std::span<const float> input) {
+  impl_->load_input(input);
+  return time_steps(
+      impl_->steps, [&](const Step& s) { return impl_->describe(s); }, [&](const Step& s) { impl_->run(s); });
 }
 
 size_t Qs8Network::input_size() const { return impl_->acts.front().size(); }

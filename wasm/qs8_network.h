@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "model.h"
 #include "network.h"
@@ -23,6 +24,7 @@ class Qs8Network {
   Qs8Network& operator=(Qs8Network&&) noexcept;
 
   std::span<const float> forward(std::span<const float> input);
+  std::vector<StepTime> profile(std::span<const float> input);  // see Network::profile
   size_t input_size() const;
   size_t output_size() const;
 
