@@ -47,7 +47,7 @@ class Classifier {
 
   const ModelSpec& spec() const { return spec_; }
   size_t threads() const { return network_.threads(); }
-  // Which arithmetic classifies: see Network::int8 (an int8 model on several threads runs as its f32 twin).
+  // Which arithmetic classifies: see Network::int8 (without SIMD an int8 model runs as its f32 twin).
   bool int8() const { return network_.int8(); }
 
  private:

@@ -69,17 +69,6 @@ void expect_shape(const Tensor& t, const std::vector<uint32_t>& shape, const std
   }
 }
 
-// The part of `rows` output rows that task `part` of `parts` computes: contiguous, sizes differing by
-// at most one, so the threads finish together.
-struct RowRange {
-  size_t first;
-  size_t count;
-};
-RowRange row_range(size_t rows, size_t parts, size_t part) {
-  const size_t base = rows / parts, extra = rows % parts;
-  return {part * base + std::min(part, extra), base + (part < extra ? 1 : 0)};
-}
-
 }  // namespace
 
 struct Network::Impl {
@@ -383,14 +372,14 @@ struct Network::Impl {
   }
 };
 
-// The int8 kernels run on the calling thread alone and pay only where they are vectorised (wasm/README.md:
-// 1.8-1.9x the f32 path on one SIMD thread, 0.35x without SIMD); the scalar twins are the tests' ground
-// truth. Anywhere else an int8 model runs as the f32 model it stands for, which splits across threads.
+// The int8 kernels pay only where they are vectorised (wasm/README.md: 1.8-1.9x the f32 path with SIMD,
+// 0.35x without); the scalar twins are the tests' ground truth. Without SIMD an int8 model runs as the
+// f32 model it stands for.
 Network::Network(const ModelSpec& spec, KernelSet kernels, size_t threads) {
   if (!is_quantized(spec)) {
     impl_ = std::make_unique<Impl>(spec, kernels, threads);
-  } else if (kernels == KernelSet::Reference || (threads == 1 && qs8::kVectorised)) {
-    qs8_ = std::make_unique<Qs8Network>(spec, kernels);
+  } else if (kernels == KernelSet::Reference || qs8::kVectorised) {
+    qs8_ = std::make_unique<Qs8Network>(spec, kernels, threads);
   } else {
     impl_ = std::make_unique<Impl>(dequantized(spec), kernels, threads);
   }
@@ -415,7 +404,7 @@ std::vector<StepTime> Network::profile(std::span<const float> input) {
 
 size_t Network::input_size() const { return qs8_ ? qs8_->input_size() : impl_->acts.front().size(); }
 size_t Network::output_size() const { return qs8_ ? qs8_->output_size() : impl_->acts.back().size(); }
-size_t Network::threads() const { return qs8_ ? 1 : impl_->pool.size(); }
+size_t Network::threads() const { return qs8_ ? qs8_->threads() : impl_->pool.size(); }
 bool Network::int8() const { return qs8_ != nullptr; }
 
 }  // namespace leafcheck

@@ -19,8 +19,9 @@ enum class KernelSet {
   Optimized,  // packed weights + vectorised microkernels (kernels/optimized_ops.h)
 };
 
-// An int8 model (is_quantized) runs on the int8 kernels (qs8_network.h) on one thread of a SIMD build,
-// and as the f32 model it stands for (dequantized) elsewhere; any other model on the f32 kernels.
+// An int8 model (is_quantized) runs on the int8 kernels (qs8_network.h) in a build with SIMD, on any
+// number of threads, and as the f32 model it stands for (dequantized) without SIMD; any other model on
+// the f32 kernels.
 class Network {
  public:
   // threads > 1 (Optimized) splits each convolution's output rows across a ThreadPool of that many
@@ -42,7 +43,7 @@ class Network {
   size_t output_size() const;
   size_t threads() const;
   // True when an int8 model runs on the int8 kernels; false for f32/f16 models and for an int8 model
-  // run as the f32 model it stands for (several threads, or no SIMD: see network.cpp).
+  // run as the f32 model it stands for (a build without SIMD: see network.cpp).
   bool int8() const;
 
  private:

@@ -10,6 +10,7 @@
 #include "kernels/qs8_reference_ops.h"
 #include "kernels/qs8_winograd_ops.h"
 #include "kernels/reference_ops.h"
+#include "thread_pool.h"
 
 namespace leafcheck {
 namespace {
@@ -83,17 +84,20 @@ float next_conv_input_scale(const ModelSpec& spec, size_t index) {
 
 struct Qs8Network::Impl {
   KernelSet kernels;
+  ThreadPool pool;
   std::vector<Layer> layers;
   std::vector<Activation> acts;
   std::vector<Step> steps;
   std::vector<qopt::PackedConv3x3> convs;
   std::vector<qopt::PackedWinograd> winograds;
-  qopt::WinogradScratch winograd_scratch;
+  std::vector<qopt::WinogradScratch> winograd_scratch;  // one per thread
   std::vector<qopt::PackedLinear> linears;
   std::vector<int16_t> linear_input;
 
-  Impl(const ModelSpec& spec, KernelSet k) : kernels(k), layers(kept_layers(spec.layers, k)) {
+  Impl(const ModelSpec& spec, KernelSet k, size_t threads)
+      : kernels(k), pool(checked_threads(k, threads)), layers(kept_layers(spec.layers, k)) {
     if (!is_quantized(spec)) throw std::logic_error("Qs8Network needs an int8 model");
+    winograd_scratch.resize(pool.size());
     plan(spec);
     allocate();
   }
@@ -112,6 +116,24 @@ struct Qs8Network::Impl {
   }
 
   bool optimized() const { return kernels == KernelSet::Optimized; }
+
+  // As Network's: the scalar twins are the single-thread ground truth.
+  static size_t checked_threads(KernelSet k, size_t threads) {
+    if (threads == 0) throw std::invalid_argument("Network: threads must be at least 1");
+    return k == KernelSet::Optimized ? threads : 1;
+  }
+
+  // A conv step as pool.size() tasks, each over its own range of output rows and the input rows under
+  // them (2 per output row where a max-pool halves the height); task `part` gets its own scratch.
+  // Every output is computed by the same instructions whatever the split: the same int32 sums.
+  template <typename OutPlane, typename Conv>
+  void run_split(const qopt::QPlane& in, const OutPlane& out, size_t rows_per_output_row, Conv&& conv) {
+    const size_t parts = std::min(pool.size(), out.height);
+    pool.run(parts, [&](size_t part) {
+      const RowRange r = row_range(out.height, parts, part);
+      conv(in.rows(r.first * rows_per_output_row, r.count * rows_per_output_row), out.rows(r.first, r.count), part);
+    });
+  }
 
   void push(Op op, size_t layer, Activation next, size_t packed = 0) {
     const size_t src = acts.size() - 1;
@@ -138,7 +160,7 @@ struct Qs8Network::Impl {
           if (runs_as_winograd(spec, i, cur)) {
             winograds.push_back(
                 qopt::pack_winograd_f2x3(weights_of(layer), out, cur.channels, layer.fused_relu, out_scale));
-            winograd_scratch.fit(cur.height, cur.width, cur.channels, out);
+            for (qopt::WinogradScratch& scratch : winograd_scratch) scratch.fit(cur.height, cur.width, cur.channels, out);
             push(Op::Conv3x3WinogradMaxPool, i,
                  {cur.height / 2, cur.width / 2, out, true, out_scale > 0.0f, out_scale, 0, {}, {}},
                  winograds.size() - 1);
@@ -259,20 +281,26 @@ struct Qs8Network::Impl {
       case Op::Quantize:
         qopt::quantize(in.f_values(), out.scale, out.qplane());
         break;
-      case Op::Conv3x3:
+      case Op::Conv3x3: {
+        const auto conv = [&](const qopt::QPlane& i, const auto& o, size_t) { qopt::conv3x3(convs[s.packed], i, o); };
         if (out.quantized) {
-          qopt::conv3x3(convs[s.packed], in.qplane(), out.qplane());
+          run_split(in.qplane(), out.qplane(), 1, conv);
         } else {
-          qopt::conv3x3(convs[s.packed], in.qplane(), out.plane());
+          run_split(in.qplane(), out.plane(), 1, conv);
         }
         break;
-      case Op::Conv3x3WinogradMaxPool:
+      }
+      case Op::Conv3x3WinogradMaxPool: {
+        const auto conv = [&](const qopt::QPlane& i, const auto& o, size_t part) {
+          qopt::conv3x3_winograd_maxpool2x2(winograds[s.packed], i, o, winograd_scratch[part]);
+        };
         if (out.quantized) {
-          qopt::conv3x3_winograd_maxpool2x2(winograds[s.packed], in.qplane(), out.qplane(), winograd_scratch);
+          run_split(in.qplane(), out.qplane(), 2, conv);
         } else {
-          qopt::conv3x3_winograd_maxpool2x2(winograds[s.packed], in.qplane(), out.plane(), winograd_scratch);
+          run_split(in.qplane(), out.plane(), 2, conv);
         }
         break;
+      }
       case Op::MaxPool:
         if (in.quantized) {
           qopt::maxpool2x2(in.qplane(), out.qplane());
@@ -344,7 +372,8 @@ struct Qs8Network::Impl {
   }
 };
 
-Qs8Network::Qs8Network(const ModelSpec& spec, KernelSet kernels) : impl_(std::make_unique<Impl>(spec, kernels)) {}
+Qs8Network::Qs8Network(const ModelSpec& spec, KernelSet kernels, size_t threads)
+    : impl_(std::make_unique<Impl>(spec, kernels, threads)) {}
 Qs8Network::~Qs8Network() = default;
 Qs8Network::Qs8Network(Qs8Network&&) noexcept = default;
 Qs8Network& Qs8Network::operator=(Qs8Network&&) noexcept = default;
@@ -363,5 +392,6 @@ std::vector<StepTime> Qs8Network::profile(std::span<const float> input) {
 
 size_t Qs8Network::input_size() const { return impl_->acts.front().size(); }
 size_t Qs8Network::output_size() const { return impl_->acts.back().size(); }
+size_t Qs8Network::threads() const { return impl_->pool.size(); }
 
 }  // namespace leafcheck

@@ -17,8 +17,10 @@ namespace leafcheck {
 
 class Qs8Network {
  public:
-  // KernelSet::Reference runs the scalar twins (kernels/qs8_reference_ops.h) on unpadded buffers.
-  Qs8Network(const ModelSpec& spec, KernelSet kernels);
+  // KernelSet::Reference runs the scalar twins (kernels/qs8_reference_ops.h) on unpadded buffers, on one
+  // thread. threads > 1 (Optimized) splits each conv's output rows across a ThreadPool, as Network does:
+  // the same logits, bit for bit, as one thread.
+  Qs8Network(const ModelSpec& spec, KernelSet kernels, size_t threads = 1);
   ~Qs8Network();
   Qs8Network(Qs8Network&&) noexcept;
   Qs8Network& operator=(Qs8Network&&) noexcept;
@@ -27,6 +29,7 @@ class Qs8Network {
   std::vector<StepTime> profile(std::span<const float> input);  // see Network::profile
   size_t input_size() const;
   size_t output_size() const;
+  size_t threads() const;
 
  private:
   struct Impl;

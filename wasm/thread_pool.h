@@ -14,6 +14,17 @@
 
 namespace leafcheck {
 
+// The part of `rows` output rows that task `part` of `parts` computes: contiguous, sizes differing by
+// at most one, so the threads finish together.
+struct RowRange {
+  size_t first;
+  size_t count;
+};
+inline RowRange row_range(size_t rows, size_t parts, size_t part) {
+  const size_t base = rows / parts, extra = rows % parts;
+  return {part * base + (part < extra ? part : extra), base + (part < extra ? 1 : 0)};
+}
+
 class ThreadPool {
  public:
   // threads >= 1, the caller included. Throws std::invalid_argument for 0 and std::runtime_error when

@@ -12,7 +12,7 @@ import { expectedMatchCount, generatedLeafPng, serveCopyOfDist } from './support
 
 const READY_TIMEOUT = 120_000;
 const RESULT_TIMEOUT = 60_000;
-// The shipped model is int8: one SIMD thread runs it on the int8 kernels, several as its f32 twin.
+// The shipped model is int8: every SIMD engine runs it on the int8 kernels, on one thread or several.
 const SINGLE_THREAD = 'WebAssembly SIMD, int8';
 
 // The engine line of Settings (web/js/engine-choice.js engineLabel), once the engine has started.
@@ -102,7 +102,7 @@ describe('threads in Chromium: served by the service worker', () => {
     await scanLeaf(s.page);
     const engine = await engineShown(s.page);
     t.diagnostic(`engine: ${engine}`);
-    assert.equal(engine, now.threads > 1 ? `WebAssembly SIMD, ${now.threads} threads` : SINGLE_THREAD);
+    assert.equal(engine, now.threads > 1 ? `WebAssembly SIMD, ${now.threads} threads, int8` : SINGLE_THREAD);
   });
 
   test('a hard reload (no service worker in control) falls back to the single-thread engine and still scans', async () => {

@@ -37,4 +37,5 @@ test('threadCount and the label Settings shows', () => {
   assert.equal(engineLabel({ simd: false, threads: 1 }), 'WebAssembly');
   assert.equal(engineLabel({ simd: true, threads: 1, arithmetic: 'int8' }), 'WebAssembly SIMD, int8');
   assert.equal(engineLabel({ simd: true, threads: 2, arithmetic: 'f32' }), 'WebAssembly SIMD, 2 threads');
+  assert.equal(engineLabel({ simd: true, threads: 4, arithmetic: 'int8' }), 'WebAssembly SIMD, 4 threads, int8');
 });

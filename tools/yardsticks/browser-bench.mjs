@@ -159,7 +159,7 @@ function report(chromium) {
   console.log(`Leafcheck in the browser vs yardsticks, ${started.toISOString()}, ${chromium} headless, ${cpus().length} x ${cpus()[0]?.model}`);
   console.log(`command: node tools/yardsticks/browser-bench.mjs ${process.argv.slice(2).join(' ')}`.trimEnd());
   const weights = appModelIsInt8
-    ? 'int8 weights: Leafcheck SIMD on one thread runs them on its int8 kernels; its other builds and the yardsticks run their f32 twin, q x scale'
+    ? 'int8 weights: the SIMD and threaded Leafcheck builds run them on the int8 kernels; the no-SIMD one and the yardsticks run their f32 twin, q x scale'
     : 'f16 weights, widened to f32 for the yardsticks: the same values';
   console.log(`model: the app's ${path.basename(appModel)} (${weights}); batch 1; ` +
     `${protocol.warmup} warm-up + ${protocol.runs} timed runs per engine${rounds > 1 ? `; best of ${rounds} rounds by p50` : ''}; each engine in its own Worker`);

@@ -22,6 +22,8 @@ struct QPlane {
   size_t row_stride = 0;
 
   int16_t* pixel(size_t y, size_t x) const { return data + y * row_stride + x * channels; }
+  // Rows [first, first + count), as optimized_ops::Plane::rows: the rows around them stay readable.
+  QPlane rows(size_t first, size_t count) const { return {pixel(first, 0), count, width, channels, row_stride}; }
 };
 
 // The conv microkernel (kernels/qs8-igemm-minmax.h) for one output type, as XNNPACK holds it: a

@@ -2,7 +2,7 @@
 //   {type: 'init', engines: {threads: {module, wasm, worker}, simd: {module, wasm}, nosimd: {module, wasm}}, model: url}
 //     -> {ok: true, result: {engine, simd, threads, arithmetic, labels, metadata, inputWidth, inputHeight, modelRepaired}}
 //   (engine: 'threads', 'simd' or 'nosimd', chosen by engine-choice.js; threads: how many run each inference;
-//   arithmetic: 'int8' where an int8 model runs on the int8 kernels (one SIMD thread), else 'f32')
+//   arithmetic: 'int8' where an int8 model runs on the int8 kernels (any SIMD build), else 'f32')
 //   {type: 'classify-picture', picture: Blob}                      -> {ok: true, result: classification}
 //   {type: 'classify-rgba', pixels: ArrayBuffer, width, height}     -> {ok: true, result: classification}
 //   {type: 'classify-frame', frame: ImageBitmap (transferred)}       -> {ok: true, result: classification}
