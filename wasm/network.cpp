@@ -250,15 +250,10 @@ struct Network::Impl {
   // input rows under them: `rows_per_output_row` is 2 where a max pool halves the height).
   template <typename Conv>
   void run_split(Activation& in, Activation& out, size_t rows_per_output_row, Conv&& conv) {
-    const opt::Plane in_plane = in.plane();
-    const opt::Plane out_plane = out.plane();
-    const size_t parts = std::min(pool.size(), out_plane.height);
-    pool.run(parts, [&](size_t part) {
-      const RowRange r = row_range(out_plane.height, parts, part);
-      const std::span<float> slice(scratch.data() + part * scratch_per_task, scratch_per_task);
-      conv(in_plane.rows(r.first * rows_per_output_row, r.count * rows_per_output_row),
-           out_plane.rows(r.first, r.count), slice);
-    });
+    run_split_rows(pool, in.plane(), out.plane(), rows_per_output_row,
+                   [&](const opt::Plane& i, const opt::Plane& o, size_t part) {
+                     conv(i, o, std::span<float>(scratch.data() + part * scratch_per_task, scratch_per_task));
+                   });
   }
 
   void run_optimized(const Step& s) {

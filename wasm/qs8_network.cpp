@@ -123,18 +123,6 @@ struct Qs8Network::Impl {
     return k == KernelSet::Optimized ? threads : 1;
   }
 
-  // A conv step as pool.size() tasks, each over its own range of output rows and the input rows under
-  // them (2 per output row where a max-pool halves the height); task `part` gets its own scratch.
-  // Every output is computed by the same instructions whatever the split: the same int32 sums.
-  template <typename OutPlane, typename Conv>
-  void run_split(const qopt::QPlane& in, const OutPlane& out, size_t rows_per_output_row, Conv&& conv) {
-    const size_t parts = std::min(pool.size(), out.height);
-    pool.run(parts, [&](size_t part) {
-      const RowRange r = row_range(out.height, parts, part);
-      conv(in.rows(r.first * rows_per_output_row, r.count * rows_per_output_row), out.rows(r.first, r.count), part);
-    });
-  }
-
   void push(Op op, size_t layer, Activation next, size_t packed = 0) {
     const size_t src = acts.size() - 1;
     acts.push_back(std::move(next));
@@ -284,9 +272,9 @@ struct Qs8Network::Impl {
       case Op::Conv3x3: {
         const auto conv = [&](const qopt::QPlane& i, const auto& o, size_t) { qopt::conv3x3(convs[s.packed], i, o); };
         if (out.quantized) {
-          run_split(in.qplane(), out.qplane(), 1, conv);
+          run_split_rows(pool, in.qplane(), out.qplane(), 1, conv);
         } else {
-          run_split(in.qplane(), out.plane(), 1, conv);
+          run_split_rows(pool, in.qplane(), out.plane(), 1, conv);
         }
         break;
       }
@@ -295,9 +283,9 @@ struct Qs8Network::Impl {
           qopt::conv3x3_winograd_maxpool2x2(winograds[s.packed], i, o, winograd_scratch[part]);
         };
         if (out.quantized) {
-          run_split(in.qplane(), out.qplane(), 2, conv);
+          run_split_rows(pool, in.qplane(), out.qplane(), 2, conv);
         } else {
-          run_split(in.qplane(), out.plane(), 2, conv);
+          run_split_rows(pool, in.qplane(), out.plane(), 2, conv);
         }
         break;
       }

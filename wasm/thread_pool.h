@@ -69,4 +69,17 @@ class ThreadPool {
   std::vector<std::thread> workers_;
 };
 
+// Runs a convolution as up to pool.size() tasks over ranges of `out`'s rows: conv(in rows, out rows,
+// part), where the input rows are those under the output rows (rows_per_output_row of them each: 2 where
+// a max-pool halves the height). The planes: anything with `height` and `rows(first, count)`.
+template <typename InPlane, typename OutPlane, typename Conv>
+void run_split_rows(ThreadPool& pool, const InPlane& in, const OutPlane& out, size_t rows_per_output_row,
+                    Conv&& conv) {
+  const size_t parts = pool.size() < out.height ? pool.size() : out.height;
+  pool.run(parts, [&](size_t part) {
+    const RowRange r = row_range(out.height, parts, part);
+    conv(in.rows(r.first * rows_per_output_row, r.count * rows_per_output_row), out.rows(r.first, r.count), part);
+  });
+}
+
 }  // namespace leafcheck
