@@ -17,6 +17,7 @@
 #include "kernels/qs8_reference_ops.h"
 #include "kernels/qs8_winograd_ops.h"
 #include "kernels/reference_ops.h"
+#include "support/plane_buffer.h"
 
 namespace qopt = leafcheck::qs8_ops;
 namespace qref = leafcheck::qs8_reference_ops;
@@ -50,31 +51,11 @@ struct Layer {
   qref::QuantizedWeights view() const { return {weight, scales, bias, input_scale}; }
 };
 
-// An NHWC int8 image with a one-pixel zero border, `slack` garbage values after every row and one
-// after the buffer.
-struct QPlaneBuffer {
-  std::vector<int16_t> storage;
-  qopt::QPlane plane;
-
-  QPlaneBuffer(size_t h, size_t w, size_t c, size_t border, size_t slack) {
-    const size_t row = (w + 2 * border) * c + slack;
-    storage.assign((h + 2 * border) * row + 1, kGarbage);
-    for (size_t y = 0; y < h + 2 * border; ++y) std::fill_n(storage.data() + y * row, (w + 2 * border) * c, 0);
-    plane = {storage.data() + border * row + border * c, h, w, c, row};
-  }
-
-  void fill(const std::vector<int16_t>& nhwc) {
-    const size_t row = plane.width * plane.channels;
-    for (size_t y = 0; y < plane.height; ++y) std::copy_n(nhwc.data() + y * row, row, plane.pixel(y, 0));
-  }
-
-  std::vector<int16_t> read() const {
-    std::vector<int16_t> out;
-    for (size_t y = 0; y < plane.height; ++y) {
-      out.insert(out.end(), plane.pixel(y, 0), plane.pixel(y, 0) + plane.width * plane.channels);
-    }
-    return out;
-  }
+// Garbage after every row and one value after the buffer: a kernel that reads past the frame or
+// ignores row_stride picks it up.
+struct QPlaneBuffer : leafcheck::fixtures::PlaneBuffer<qopt::QPlane> {
+  QPlaneBuffer(size_t h, size_t w, size_t c, size_t border, size_t slack)
+      : leafcheck::fixtures::PlaneBuffer<qopt::QPlane>(h, w, c, border, slack, kGarbage, 1) {}
 };
 
 // Both sides compute acc * multiplier + bias in float; a compiler may fuse one of them into an FMA,

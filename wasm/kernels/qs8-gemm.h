@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "qs8-gemm-kloop.h"
 #include "qs8_vec.h"
 
 namespace leafcheck::kernels {
@@ -34,21 +35,7 @@ inline void qs8_gemm(size_t rows, size_t pairs, const int16_t* a, size_t a_strid
 #pragma GCC unroll 8
       for (size_t j = 0; j < NV; ++j) acc[i][j] = qs8::zero();
     }
-    const int16_t* wp = w;
-    // Not unrolled, like the other microkernels: V8 spills the accumulators when clang hoists loads.
-#pragma GCC unroll 1
-    for (size_t p = 0; p < pairs; ++p) {
-      decltype(qs8::load_weights(wp)) wv[NV];
-#pragma GCC unroll 8
-      for (size_t j = 0; j < NV; ++j) wv[j] = qs8::load_weights(wp + j * 2 * L);
-      wp += NV * 2 * L;
-#pragma GCC unroll 8
-      for (size_t i = 0; i < MR; ++i) {
-        const auto ai = qs8::splat_pair(ap[i] + 2 * p);
-#pragma GCC unroll 8
-        for (size_t j = 0; j < NV; ++j) acc[i][j] = qs8::dot_add(acc[i][j], wv[j], ai);
-      }
-    }
+    qs8_gemm_kloop(pairs, ap, w, acc);
 #pragma GCC unroll 8
     for (size_t i = 0; i < MR; ++i) {
 #pragma GCC unroll 8

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "qs8-gemm-kloop.h"
 #include "qs8_vec.h"
 
 namespace leafcheck::kernels {
@@ -45,20 +46,7 @@ inline void qs8_igemm_minmax(size_t pairs, const int16_t* const* a, ptrdiff_t ro
     const int16_t* ap[MR];
 #pragma GCC unroll 8
     for (size_t i = 0; i < MR; ++i) ap[i] = a[i] + static_cast<ptrdiff_t>(ky) * row_stride;
-    // Not unrolled, like the f32 kernel: V8 spills the accumulators when clang hoists loads.
-#pragma GCC unroll 1
-    for (size_t p = 0; p < pairs; ++p) {
-      decltype(qs8::load_weights(w)) wv[NV];
-#pragma GCC unroll 8
-      for (size_t j = 0; j < NV; ++j) wv[j] = qs8::load_weights(w + j * 2 * L);
-      w += NV * 2 * L;
-#pragma GCC unroll 8
-      for (size_t i = 0; i < MR; ++i) {
-        const auto ai = qs8::splat_pair(ap[i] + 2 * p);
-#pragma GCC unroll 8
-        for (size_t j = 0; j < NV; ++j) acc[i][j] = qs8::dot_add(acc[i][j], wv[j], ai);
-      }
-    }
+    w = qs8_gemm_kloop(pairs, ap, w, acc);
   }
 
   const vf vmin = vf{} + min;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "indirection.h"
 #include "qs8-gemv-minmax.h"
 #include "qs8-igemm-minmax.h"
 #include "qs8_params.h"
@@ -69,29 +70,16 @@ void conv3x3_any(const PackedConv3x3& weights, Qs8IgemmUkernel<Out> ukernel, con
   const size_t block_stride = kNR * 3 * weights.pairs * 2;
   // Tap (0, 0) of pixel (y, x) is the border pixel (y - 1, x - 1).
   const int16_t* origin = in.data - in.row_stride - cin;
+  const auto tap0 = [&](size_t y, size_t x) { return origin + y * in.row_stride + x * cin; };
   for (size_t n0 = 0; n0 < out_channels; n0 += kNR) {
     const int16_t* w = weights.weights.data() + (n0 / kNR) * block_stride;
     const size_t nc = std::min(kNR, out_channels - n0);
-    size_t y = 0;
-    size_t x = 0;
+    kernels::PixelTiles<kQs8ConvMR> tiles(width);
     for (size_t p0 = 0; p0 < pixels; p0 += kQs8ConvMR) {
       const int16_t* a[kQs8ConvMR];
       Out* c[kQs8ConvMR];
-      // Rows past the end repeat the last pixel, as in the f32 kernel.
-      const size_t mr = std::min(kQs8ConvMR, pixels - p0);
-      for (size_t i = 0; i < kQs8ConvMR; ++i) {
-        if (i < mr) {
-          a[i] = origin + y * in.row_stride + x * cin;
-          c[i] = out_data + y * out_row_stride + x * out_channels + n0;
-          if (++x == width) {
-            x = 0;
-            ++y;
-          }
-        } else {
-          a[i] = a[i - 1];
-          c[i] = c[i - 1];
-        }
-      }
+      tiles.next(pixels - p0, a, c, tap0,
+                 [&](size_t y, size_t x) { return out_data + y * out_row_stride + x * out_channels + n0; });
       ukernel(weights.pairs, a, static_cast<ptrdiff_t>(in.row_stride), w, weights.multiplier.data() + n0,
               weights.bias.data() + n0, c, nc, weights.min, weights.max);
     }

@@ -10,6 +10,7 @@
 #include "qs8-igemm-minmax.h"
 #include "qs8_params.h"
 #include "tile_shapes.h"
+#include "winograd_f2x3.h"
 
 namespace leafcheck::qs8_ops {
 namespace {
@@ -82,50 +83,23 @@ vi32 load_ints(const int32_t* p) {
   return v;
 }
 
-vi32 max_ints(vi32 a, vi32 b) { return a > b ? a : b; }
-
-// V = B^T d B for channels [c, c + n) of the 4x4 patch at `patch`, B^T = [1 0 -1 0; 0 1 1 0;
-// 0 -1 1 0; 0 1 0 -1] (the same as winograd_ops.cpp, in int16: every V is within +-4 x 127).
-// kWhole: n is a whole vector, known at compile time (every channel count of the shipped model).
+// winograd_f2x3.h's input transform for channels [c, c + n) of the patch at `patch`, in int16: every
+// V is within +-4 x 127. kWhole: n is a whole vector, known at compile time (every channel count of
+// the shipped model).
 template <bool kWhole>
 void transform_input(const int16_t* patch, size_t row_stride, size_t cin, size_t n, int16_t* v,
                      size_t point_stride) {
-  vs d[4][4];
-  for (size_t i = 0; i < 4; ++i) {
-    for (size_t j = 0; j < 4; ++j) d[i][j] = load_shorts<kWhole>(patch + i * row_stride + j * cin, n);
-  }
-  vs t[4][4];
-  for (size_t j = 0; j < 4; ++j) {
-    t[0][j] = d[0][j] - d[2][j];
-    t[1][j] = d[1][j] + d[2][j];
-    t[2][j] = d[2][j] - d[1][j];
-    t[3][j] = d[1][j] - d[3][j];
-  }
-  for (size_t i = 0; i < 4; ++i) {
-    store_shorts<kWhole>(v + (4 * i + 0) * point_stride, t[i][0] - t[i][2], n);
-    store_shorts<kWhole>(v + (4 * i + 1) * point_stride, t[i][1] + t[i][2], n);
-    store_shorts<kWhole>(v + (4 * i + 2) * point_stride, t[i][2] - t[i][1], n);
-    store_shorts<kWhole>(v + (4 * i + 3) * point_stride, t[i][1] - t[i][3], n);
-  }
+  kernels::winograd_input_transform<vs>(
+      [&](size_t i, size_t j) { return load_shorts<kWhole>(patch + i * row_stride + j * cin, n); },
+      [&](size_t xi, vs value) { store_shorts<kWhole>(v + xi * point_stride, value, n); });
 }
 
-// The largest of the 2x2 outputs Y = A^T m A, A^T = [1 1 1 0; 0 1 -1 -1]: 4 times the largest conv sum.
-// Pooling before requantizing gives the same result as after: acc * multiplier + bias, the clamp and
-// the rounding are all monotonic (the multiplier is positive).
+// 4 times the largest conv sum of the pooled outputs. Pooling before requantizing gives the same result
+// as after: acc * multiplier + bias, the clamp and the rounding are all monotonic (the multiplier is
+// positive).
 vi32 transform_output_max(const int32_t* m, size_t point_stride) {
-  vi32 s[2][4];
-  for (size_t j = 0; j < 4; ++j) {
-    const vi32 m0 = load_ints(m + (0 + j) * point_stride), m1 = load_ints(m + (4 + j) * point_stride);
-    const vi32 m2 = load_ints(m + (8 + j) * point_stride), m3 = load_ints(m + (12 + j) * point_stride);
-    s[0][j] = m0 + m1 + m2;
-    s[1][j] = m1 - m2 - m3;
-  }
-  vi32 best = s[0][0] + s[0][1] + s[0][2];
-  for (size_t i = 0; i < 2; ++i) {
-    best = max_ints(best, s[i][0] + s[i][1] + s[i][2]);
-    best = max_ints(best, s[i][1] - s[i][2] - s[i][3]);
-  }
-  return best;
+  return kernels::winograd_output_max<vi32>([&](size_t xi) { return load_ints(m + xi * point_stride); },
+                                            [](vi32 a, vi32 b) { return a > b ? a : b; });
 }
 
 template <typename Out>
@@ -156,9 +130,7 @@ void winograd_any(const PackedWinograd& weights, const QPlane& in, Out* out_data
     const size_t tiles = std::min(rows_per_band, out_height - ty0) * tiles_x;
     for (size_t t = 0; t < tiles; ++t) {
       const size_t ty = ty0 + t / tiles_x, tx = t % tiles_x;
-      // The tile's 4x4 patch starts one pixel up and left of output pixel (2 ty, 2 tx): in the border.
-      const ptrdiff_t y = 2 * static_cast<ptrdiff_t>(ty) - 1, x = 2 * static_cast<ptrdiff_t>(tx) - 1;
-      const int16_t* patch = in.data + y * static_cast<ptrdiff_t>(in.row_stride) + x * static_cast<ptrdiff_t>(cin);
+      const int16_t* patch = kernels::winograd_patch(in.data, in.row_stride, cin, ty, tx);
       size_t c = 0;
       for (; c + kShorts <= cin; c += kShorts) {
         transform_input<true>(patch + c, in.row_stride, cin, kShorts, v + t * v_row + c, v_point);

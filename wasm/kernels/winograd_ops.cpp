@@ -6,6 +6,7 @@
 #include "f32-gemm.h"
 #include "tile_shapes.h"
 #include "vec.h"
+#include "winograd_f2x3.h"
 
 namespace leafcheck::optimized_ops {
 namespace {
@@ -36,43 +37,18 @@ void store_channels(float* p, vf v, size_t n) {
   }
 }
 
-// V = B^T d B for the 4x4 input patch whose top-left pixel is `patch`, for channels [c, c + n):
-// with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. Point xi = 4 * row + column goes to
-// v + xi * point_stride.
+// winograd_f2x3.h's input transform for channels [c, c + n) of the patch at `patch`; point xi goes
+// to v + xi * point_stride.
 void transform_input(const float* patch, size_t row_stride, size_t cin, size_t n, float* v, size_t point_stride) {
-  vf d[4][4];
-  for (size_t i = 0; i < 4; ++i) {
-    for (size_t j = 0; j < 4; ++j) d[i][j] = load_channels(patch + i * row_stride + j * cin, n);
-  }
-  vf t[4][4];
-  for (size_t j = 0; j < 4; ++j) {
-    t[0][j] = d[0][j] - d[2][j];
-    t[1][j] = d[1][j] + d[2][j];
-    t[2][j] = d[2][j] - d[1][j];
-    t[3][j] = d[1][j] - d[3][j];
-  }
-  for (size_t i = 0; i < 4; ++i) {
-    store_channels(v + (4 * i + 0) * point_stride, t[i][0] - t[i][2], n);
-    store_channels(v + (4 * i + 1) * point_stride, t[i][1] + t[i][2], n);
-    store_channels(v + (4 * i + 2) * point_stride, t[i][2] - t[i][1], n);
-    store_channels(v + (4 * i + 3) * point_stride, t[i][1] - t[i][3], n);
-  }
+  kernels::winograd_input_transform<vf>(
+      [&](size_t i, size_t j) { return load_channels(patch + i * row_stride + j * cin, n); },
+      [&](size_t xi, vf value) { store_channels(v + xi * point_stride, value, n); });
 }
 
-// Y = A^T m A with A^T = [1 1 1 0; 0 1 -1 -1], then the max of the 2x2 outputs, plus the bias, clamped.
+// The pooled output plus the bias, clamped.
 vf transform_output_pooled(const float* m, size_t point_stride, vf bias, vf vmin, vf vmax) {
-  vf s[2][4];
-  for (size_t j = 0; j < 4; ++j) {
-    const vf m0 = simd::load(m + (0 + j) * point_stride), m1 = simd::load(m + (4 + j) * point_stride);
-    const vf m2 = simd::load(m + (8 + j) * point_stride), m3 = simd::load(m + (12 + j) * point_stride);
-    s[0][j] = m0 + m1 + m2;
-    s[1][j] = m1 - m2 - m3;
-  }
-  vf best = s[0][0] + s[0][1] + s[0][2];
-  for (size_t i = 0; i < 2; ++i) {
-    best = simd::max(best, s[i][0] + s[i][1] + s[i][2]);
-    best = simd::max(best, s[i][1] - s[i][2] - s[i][3]);
-  }
+  const vf best = kernels::winograd_output_max<vf>([&](size_t xi) { return simd::load(m + xi * point_stride); },
+                                                   [](vf x, vf y) { return simd::max(x, y); });
   // The bias is the same for all four outputs and the clamp is monotonic, so both commute with the max.
   return simd::clamp(best + bias, vmin, vmax);
 }
@@ -141,9 +117,7 @@ void conv3x3_winograd_maxpool2x2(const PackedWinograd& weights, const Plane& in,
     const size_t tiles = std::min(rows_per_band, out.height - ty0) * tiles_x;
     for (size_t t = 0; t < tiles; ++t) {
       const size_t ty = ty0 + t / tiles_x, tx = t % tiles_x;
-      // The tile's 4x4 patch starts one pixel up and left of output pixel (2 ty, 2 tx): in the border.
-      const ptrdiff_t y = 2 * static_cast<ptrdiff_t>(ty) - 1, x = 2 * static_cast<ptrdiff_t>(tx) - 1;
-      const float* patch = in.data + y * static_cast<ptrdiff_t>(in.row_stride) + x * static_cast<ptrdiff_t>(cin);
+      const float* patch = kernels::winograd_patch(in.data, in.row_stride, cin, ty, tx);
       for (size_t c = 0; c < cin; c += kLanes) {
         transform_input(patch + c, in.row_stride, cin, std::min(kLanes, cin - c), v + t * cin + c, v_point);
       }
