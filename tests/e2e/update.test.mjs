@@ -49,7 +49,7 @@ test('a code-only release is offered as "New version — reload" and does not do
   assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the release reloaded under the service worker is isolated');
   await page.goto(`${server.url}#settings`);
   const threads = await page.evaluate(() => Math.min(4, navigator.hardwareConcurrency));
-  await page.getByText(threads > 1 ? `WebAssembly SIMD, ${threads} threads` : 'WebAssembly SIMD, int8', { exact: true }).waitFor();
+  await page.getByText(threads > 1 ? `WebAssembly SIMD, ${threads} threads, int8` : 'WebAssembly SIMD, int8', { exact: true }).waitFor();
   const newWorkerState = await page.evaluate(async () => {
     const registration = await navigator.serviceWorker.getRegistration();
     return { controlled: navigator.serviceWorker.controller !== null, waiting: registration.waiting !== null };
