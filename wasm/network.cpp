@@ -83,7 +83,7 @@ struct Network::Impl {
   std::vector<float> scratch;  // pool.size() slices of scratch_per_task floats: one per row range
   size_t scratch_per_task = 0;
 
-  Impl(const ModelSpec& spec, KernelSet k, size_t threads) : kernels(k), pool(checked_threads(k, threads)) {
+  Impl(const ModelSpec& spec, KernelSet k, size_t threads) : kernels(k), pool(threads) {
     plan(spec);
     if (optimized()) {
       pack(spec);
@@ -94,12 +94,6 @@ struct Network::Impl {
   }
 
   bool optimized() const { return kernels == KernelSet::Optimized; }
-
-  static size_t checked_threads(KernelSet k, size_t threads) {
-    if (threads == 0) throw std::invalid_argument("Network: threads must be at least 1");
-    // The reference kernels are the single-thread ground truth that threaded results are checked against.
-    return k == KernelSet::Optimized ? threads : 1;
-  }
 
   // The last step writes the current activation; Relu and MaxPool may fold into it.
   Step* producer_of_current() {
@@ -370,7 +364,10 @@ struct Network::Impl {
 // The int8 kernels pay only where they are vectorised (wasm/README.md: 1.8-1.9x the f32 path with SIMD,
 // 0.35x without); the scalar twins are the tests' ground truth. Without SIMD an int8 model runs as the
 // f32 model it stands for.
-Network::Network(const ModelSpec& spec, KernelSet kernels, size_t threads) {
+Network::Network(const ModelSpec& spec, KernelSet kernels, size_t requested_threads) {
+  if (requested_threads == 0) throw std::invalid_argument("Network: threads must be at least 1");
+  // The reference kernels are the single-thread ground truth that threaded results are checked against.
+  const size_t threads = kernels == KernelSet::Optimized ? requested_threads : 1;
   if (!is_quantized(spec)) {
     impl_ = std::make_unique<Impl>(spec, kernels, threads);
   } else if (kernels == KernelSet::Reference || qs8::kVectorised) {

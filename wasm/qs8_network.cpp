@@ -95,7 +95,7 @@ struct Qs8Network::Impl {
   std::vector<int16_t> linear_input;
 
   Impl(const ModelSpec& spec, KernelSet k, size_t threads)
-      : kernels(k), pool(checked_threads(k, threads)), layers(kept_layers(spec.layers, k)) {
+      : kernels(k), pool(threads), layers(kept_layers(spec.layers, k)) {
     if (!is_quantized(spec)) throw std::logic_error("Qs8Network needs an int8 model");
     winograd_scratch.resize(pool.size());
     plan(spec);
@@ -116,12 +116,6 @@ struct Qs8Network::Impl {
   }
 
   bool optimized() const { return kernels == KernelSet::Optimized; }
-
-  // As Network's: the scalar twins are the single-thread ground truth.
-  static size_t checked_threads(KernelSet k, size_t threads) {
-    if (threads == 0) throw std::invalid_argument("Network: threads must be at least 1");
-    return k == KernelSet::Optimized ? threads : 1;
-  }
 
   void push(Op op, size_t layer, Activation next, size_t packed = 0) {
     const size_t src = acts.size() - 1;

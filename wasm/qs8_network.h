@@ -17,9 +17,9 @@ namespace leafcheck {
 
 class Qs8Network {
  public:
-  // KernelSet::Reference runs the scalar twins (kernels/qs8_reference_ops.h) on unpadded buffers, on one
-  // thread. threads > 1 (Optimized) splits each conv's output rows across a ThreadPool, as Network does:
-  // the same logits, bit for bit, as one thread.
+  // KernelSet::Reference runs the scalar twins (kernels/qs8_reference_ops.h) on unpadded buffers, on the
+  // calling thread (Network, which checks the thread count, gives it 1). threads > 1 (Optimized) splits
+  // each conv's output rows across a ThreadPool, as Network does: the same logits, bit for bit.
   Qs8Network(const ModelSpec& spec, KernelSet kernels, size_t threads = 1);
   ~Qs8Network();
   Qs8Network(Qs8Network&&) noexcept;

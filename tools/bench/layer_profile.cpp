@@ -10,11 +10,12 @@ namespace leafcheck::bench {
 void print_layer_profile(Network& network, std::span<const float> input, size_t warmup, size_t runs,
                          const SimdPeak& peak) {
   for (size_t i = 0; i < warmup; ++i) network.forward(input);
-  std::vector<StepTime> steps = network.profile(input);
-  std::vector<std::vector<double>> ms(steps.size());
+  std::vector<StepTime> steps;
+  std::vector<std::vector<double>> ms;
   for (size_t r = 0; r < runs; ++r) {
-    const std::vector<StepTime> run = network.profile(input);
-    for (size_t i = 0; i < run.size(); ++i) ms[i].push_back(run[i].ms);
+    steps = network.profile(input);
+    ms.resize(steps.size());
+    for (size_t i = 0; i < steps.size(); ++i) ms[i].push_back(steps[i].ms);
   }
   // Medians: a step of a few microseconds is easily hit by a timer tick or another process.
   double total = 0;
