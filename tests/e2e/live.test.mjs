@@ -1,45 +1,25 @@
 // Live mode in Chromium with a fake camera showing a generated leaf: while the preview is open the
 // overlay shows the newest frame's guess, never more than one frame is being classified, Capture
 // freezes a frame into a normal scan in the history, and closing the preview stops the loop. The
-// model is a random one whose bias fixes the answer (tools/make-random-model --favour), so the guess
-// the overlay must show is known.
+// model's answer is fixed (live-site.mjs). Firefox and WebKit: live-scenario.mjs.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { injectManifest } from 'workbox-build';
-import { injectManifestOptions } from '../../service-worker/workbox-config.mjs';
-import { CHROMIUM_ARGS, artifactsDir, fakeLeafCamera, installLiveProbe, makeFavouredModel, repoRoot, serveCopyOfDist } from './support.mjs';
+import { NOT_LEAF, favouredSite, title } from './live-site.mjs';
+import { CHROMIUM_ARGS, artifactsDir, fakeLeafCamera, installLiveProbe, repoRoot, serveCopyOfDist } from './support.mjs';
 
 const READY_TIMEOUT = 120_000;
 const LIVE_TIMEOUT = 60_000;
-const NOT_LEAF = 'Background_without_leaves';
 const en = JSON.parse(readFileSync(join(repoRoot, 'web', 'i18n', 'en.json'), 'utf8'));
-const advice = JSON.parse(readFileSync(join(repoRoot, 'web', 'advice', 'en.json'), 'utf8'));
-const LABELS = [...Object.keys(advice).filter((key) => key.includes('___')).sort(), NOT_LEAF];
-const title = (label) => `${advice[label].crop}: ${advice[label].condition}`;
 
 async function openLiveApp(favour) {
   const camera = fakeLeafCamera();
-  const copy = await serveCopyOfDist(
-    'leafcheck-live-',
-    async (site) => {
-      const modelDir = join(site, 'model');
-      const name = readdirSync(modelDir).find((file) => file.endsWith('.lcm'));
-      writeFileSync(join(modelDir, name), makeFavouredModel(LABELS, favour));
-      await injectManifest(injectManifestOptions(repoRoot, site));
-    },
-    { args: [...CHROMIUM_ARGS, ...camera.args] },
-  );
+  const copy = await serveCopyOfDist('leafcheck-live-', favouredSite(favour), { args: [...CHROMIUM_ARGS, ...camera.args] });
   await copy.browser.context.addInitScript(installLiveProbe);
   const page = copy.browser.context.pages()[0] ?? (await copy.browser.context.newPage());
   await page.goto(copy.server.url);
   await page.locator('#offline-pill[data-state="ready"]').waitFor({ timeout: READY_TIMEOUT });
-  // Counts the overlay's updates (live-view.js fires one event per classified frame).
-  await page.evaluate(() => {
-    window.liveUpdates = [];
-    document.addEventListener('leafcheck:live-frame', ({ detail }) => window.liveUpdates.push(detail));
-  });
   return {
     page,
     close: async () => {
@@ -49,7 +29,7 @@ async function openLiveApp(favour) {
   };
 }
 
-const probe = (page) => page.evaluate(() => ({ ...window.leafcheckLiveProbe, updates: window.liveUpdates.length }));
+const probe = (page) => page.evaluate(() => window.leafcheckLiveProbe);
 
 async function openCamera(page) {
   await page.locator('#open-live-camera').click();
@@ -68,7 +48,7 @@ describe('live mode', () => {
   test('the overlay shows the guess and its confidence, updated frame after frame, one frame in flight at most', async () => {
     const { page } = app;
     await openCamera(page);
-    await page.waitForFunction(() => window.liveUpdates.length >= 5, null, { timeout: LIVE_TIMEOUT });
+    await page.waitForFunction(() => window.leafcheckLiveProbe.updates >= 5, null, { timeout: LIVE_TIMEOUT });
     assert.equal(await page.locator('#live-guess').getAttribute('data-kind'), 'disease');
     assert.equal(await page.locator('#live-guess-title').textContent(), title('Tomato___Late_blight'));
     assert.match(await page.locator('#live-guess-percent').textContent(), /^(>99|\d{2})%$/);
@@ -77,6 +57,7 @@ describe('live mode', () => {
     assert.equal(await page.locator('#live-announce').textContent(), en.liveAnnounce.replace('{title}', title('Tomato___Late_blight')).replace('{percent}', await page.locator('#live-guess-percent').textContent()));
     const seen = await probe(page);
     assert.ok(seen.answered >= 5, JSON.stringify(seen));
+    assert.deepEqual(Object.keys(seen.kinds), ['disease'], 'every frame showed the guess');
     assert.equal(seen.maxInFlight, 1, `never two frames in the worker: ${JSON.stringify(seen)}`);
     mkdirSync(artifactsDir, { recursive: true });
     await page.screenshot({ path: join(artifactsDir, 'live-390x844.png') });
@@ -103,7 +84,7 @@ describe('live mode', () => {
     const start = await probe(page);
     await page.locator('#result-again').click();
     await openCamera(page);
-    await page.waitForFunction((n) => window.liveUpdates.length >= n + 2, start.updates, { timeout: LIVE_TIMEOUT });
+    await page.waitForFunction((n) => window.leafcheckLiveProbe.updates >= n + 2, start.updates, { timeout: LIVE_TIMEOUT });
     // Headless Chromium never hides its page: document.hidden is overridden and the event fired.
     const setHidden = (hidden) =>
       page.evaluate((value) => {
@@ -116,7 +97,7 @@ describe('live mode', () => {
     await page.waitForTimeout(1000);
     assert.equal((await probe(page)).sent, hidden.sent, 'no frame is sent while the page is hidden');
     await setHidden(false);
-    await page.waitForFunction((n) => window.liveUpdates.length >= n + 2, hidden.updates, { timeout: LIVE_TIMEOUT });
+    await page.waitForFunction((n) => window.leafcheckLiveProbe.updates >= n + 2, hidden.updates, { timeout: LIVE_TIMEOUT });
     await page.locator('#live-close').click();
     assert.ok(await page.locator('#live-camera').isHidden());
     await page.waitForFunction(() => window.leafcheckLiveProbe.inFlight === 0, null, { timeout: LIVE_TIMEOUT });
@@ -141,7 +122,7 @@ describe('live mode without a leaf in view', () => {
   test('the overlay says "Not a leaf", with no class and no percentage', async () => {
     const { page } = app;
     await openCamera(page);
-    await page.waitForFunction(() => window.liveUpdates.length >= 2, null, { timeout: LIVE_TIMEOUT });
+    await page.waitForFunction(() => window.leafcheckLiveProbe.updates >= 2, null, { timeout: LIVE_TIMEOUT });
     assert.equal(await page.locator('#live-guess').getAttribute('data-kind'), 'not-leaf');
     assert.equal(await page.locator('#live-guess-title').textContent(), en.notLeafShort);
     assert.equal(await page.locator('#live-guess-percent').textContent(), '');

@@ -62,24 +62,36 @@ export async function servePhone(root, browserOptions = {}) {
   }
 }
 
-// For tests that change the site they serve: a private copy of dist/ (changed by prepare(site), which
-// may be async, before serving) and servePhone() on it; resolves to {site, server, browser, close()}.
-export async function serveCopyOfDist(prefix, prepare = () => {}, browserOptions = {}) {
+// For tests that change the site they serve: a private copy of dist/, changed by prepare(site) (which
+// may be async); resolves to {site, remove()}.
+export async function copyOfDist(prefix, prepare = () => {}) {
   const site = mkdtempSync(join(tmpdir(), prefix));
+  const remove = () => rmSync(site, { recursive: true, force: true });
   try {
     cpSync(join(repoRoot, 'dist'), site, { recursive: true });
     await prepare(site);
+    return { site, remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+// copyOfDist() served to a phone-sized Chromium (servePhone); resolves to {site, server, browser, close()}.
+export async function serveCopyOfDist(prefix, prepare = () => {}, browserOptions = {}) {
+  const { site, remove } = await copyOfDist(prefix, prepare);
+  try {
     const phone = await servePhone(site, browserOptions);
     return {
       ...phone,
       site,
       close: async () => {
         await phone.close();
-        rmSync(site, { recursive: true, force: true });
+        remove();
       },
     };
   } catch (error) {
-    rmSync(site, { recursive: true, force: true });
+    remove();
     throw error;
   }
 }
@@ -229,34 +241,43 @@ export function fakeLeafCamera(size = 256, frames = 8) {
   };
 }
 
-// Counts the page's classify-frame requests to the inference worker and their answers, in
-// window.leafcheckLiveProbe {sent, answered, inFlight, maxInFlight}: an init script (addInitScript),
-// so it watches the worker the app creates without the app's help.
+// Counts the page's classify-frame requests to the inference worker and their answers, the overlay's
+// updates (live-view.js fires one event per classified frame) and the verdicts they showed, in
+// window.leafcheckLiveProbe {sent, answered, inFlight, maxInFlight, updates, kinds: {kind: count}}.
+// It patches prototypes, so it watches the worker the app creates without the app's help, even one
+// created before it was installed (classic WebDriver, as for WebKit, can only run it after the page's
+// own scripts). An answer counts when the app reads it (MessageEvent's data): a listener of the
+// probe's would run after the app's, which was added first and may already have sent the next frame.
 export function installLiveProbe() {
-  const probe = { sent: 0, answered: 0, inFlight: 0, maxInFlight: 0 };
+  const probe = { sent: 0, answered: 0, inFlight: 0, maxInFlight: 0, updates: 0, kinds: {} };
   window.leafcheckLiveProbe = probe;
-  const NativeWorker = window.Worker;
-  window.Worker = class extends NativeWorker {
-    #frames = new Set();
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', ({ data }) => {
-        if (!this.#frames.delete(data?.id)) return;
+  const frames = new Set();
+  const send = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (message, ...rest) {
+    if (message?.type === 'classify-frame') {
+      frames.add(message.id);
+      probe.sent += 1;
+      probe.inFlight += 1;
+      probe.maxInFlight = Math.max(probe.maxInFlight, probe.inFlight);
+    }
+    return send.call(this, message, ...rest);
+  };
+  const data = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'data');
+  Object.defineProperty(MessageEvent.prototype, 'data', {
+    ...data,
+    get() {
+      const value = data.get.call(this);
+      if (this.target instanceof Worker && frames.delete(value?.id)) {
         probe.inFlight -= 1;
         probe.answered += 1;
-      });
-    }
-
-    postMessage(message, transfer) {
-      if (message?.type === 'classify-frame') {
-        this.#frames.add(message.id);
-        probe.sent += 1;
-        probe.inFlight += 1;
-        probe.maxInFlight = Math.max(probe.maxInFlight, probe.inFlight);
       }
-      return super.postMessage(message, transfer);
-    }
-  };
+      return value;
+    },
+  });
+  document.addEventListener('leafcheck:live-frame', ({ detail }) => {
+    probe.updates += 1;
+    probe.kinds[detail.kind] = (probe.kinds[detail.kind] ?? 0) + 1;
+  });
 }
 
 // A generated 200x150 PNG of blue sky and grey concrete: nothing leaf-coloured in it.
