@@ -4,15 +4,16 @@
 import puppeteer from 'puppeteer-core';
 import { installPageProbe } from './page-probe.mjs';
 
-// Resolves to the page adapter that tests/e2e/main-scenario.mjs describes.
-export async function launchFirefoxPage() {
+// Resolves to the page adapter that tests/e2e/main-scenario.mjs describes; prefs are added to the
+// profile's (the live-mode test's fake camera).
+export async function launchFirefoxPage({ prefs = {} } = {}) {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: '/usr/bin/firefox-esr',
     headless: true,
     // Its first start on a busy 2-core machine can pass puppeteer's default 30 s.
     timeout: 120_000,
-    extraPrefsFirefox: { 'intl.accept_languages': 'en-US', 'intl.locale.requested': 'en-US' },
+    extraPrefsFirefox: { 'intl.accept_languages': 'en-US', 'intl.locale.requested': 'en-US', ...prefs },
   });
   const page = (await browser.pages())[0] ?? (await browser.newPage());
   // Set on the page itself: launch's defaultViewport reaches only pages opened later.

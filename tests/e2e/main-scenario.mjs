@@ -20,8 +20,8 @@ const manifest = JSON.parse(readFileSync(join(repoRoot, 'web', 'manifest.webmani
 const READY_TIMEOUT = 120_000;
 const RESULT_TIMEOUT = 60_000;
 
-// Polls fn in the page until it returns something truthy; resolves to that.
-async function waitFor(page, fn, arg, timeout = RESULT_TIMEOUT, what = fn.toString()) {
+// Polls fn in the page until it returns something truthy; resolves to that. Also for live-scenario.mjs.
+export async function waitFor(page, fn, arg, timeout = RESULT_TIMEOUT, what = fn.toString()) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = await page.evaluate(fn, arg);

@@ -62,14 +62,15 @@ async function startDriver() {
   };
 }
 
-// Resolves to the page adapter that tests/e2e/main-scenario.mjs describes.
-export async function launchWebKitPage() {
+// Resolves to the page adapter that tests/e2e/main-scenario.mjs describes; args are added to
+// MiniBrowser's command line (the live-mode test's mock camera).
+export async function launchWebKitPage({ args = [] } = {}) {
   const service = await startDriver();
   let driver;
   try {
     driver = await new Builder()
       .usingServer(service.url)
-      .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } })
+      .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation', ...args] } })
       .build();
     await driver.manage().setTimeouts({ script: 120_000 });
     await driver.manage().window().setRect(PHONE);
