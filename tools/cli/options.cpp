@@ -13,8 +13,8 @@ options:
   --model FILE            Leafcheck model file (required)
   --top K                 predictions to print per image (default 3)
   --threads N             threads the network runs on (default 1); an int8 model
-                          uses its int8 kernels on one thread only and runs as the
-                          f32 model it stands for on more (the output says which)
+                          runs on its int8 kernels at any thread count where the
+                          build has SIMD (the output says which arithmetic ran)
   --json                  print one JSON document instead of text
   --labels-from-folders   the parent folder of each image is its true class
                           (PlantVillage layout); prints top-1/top-3 accuracy,
