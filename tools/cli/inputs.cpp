@@ -19,12 +19,12 @@ Inputs collect_inputs(const Options& options) {
       continue;
     }
     if (options.split) {
-      // The dataset scanner and split_of are the code training uses, so the evaluated images are
-      // exactly the ones training held out.
+      // The dataset scanner and the split rules are the code training uses, so the evaluated images
+      // are exactly the ones training held out.
       const Dataset dataset = scan_dataset(path);
       inputs.has_folder = true;
       for (const DatasetItem& item : dataset.items) {
-        if (item.split == *options.split) inputs.items.push_back({item.path, dataset.classes[item.label], {}, {}});
+        if (options.split->keeps(item.path)) inputs.items.push_back({item.path, dataset.classes[item.label], {}, {}});
       }
       continue;
     }

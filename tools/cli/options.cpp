@@ -21,7 +21,9 @@ options:
                           macro-F1, per-class accuracy and the most confused pairs
   --split NAME            with --labels-from-folders: PATHs are dataset roots
                           (<root>/<class>/*.jpg) and only the train, validation
-                          or test split is evaluated (the split training uses)
+                          or test split is evaluated (the split training uses);
+                          field-test: PATHs hold field crops, and only those
+                          training measured on (split by photo) are evaluated
   --summary-only          with --labels-from-folders: no per-image lines
   -h, --help              this text
 
@@ -76,8 +78,11 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--threads") options.threads = parse_positive(value(), "--threads");
     else if (arg == "--split") {
       const std::string name = value();
-      options.split = parse_split(name);
-      if (!options.split) throw UsageError("--split must be train, validation or test, not '" + name + "'");
+      const std::optional<Split> lab = parse_split(name);
+      if (!lab && name != "field-test") {
+        throw UsageError("--split must be train, validation, test or field-test, not '" + name + "'");
+      }
+      options.split = SplitChoice{name, lab};
     } else if (arg == "--json") no_value(), options.json = true;
     else if (arg == "--labels-from-folders") no_value(), options.labels_from_folders = true;
     else if (arg == "--summary-only") no_value(), options.summary_only = true;
@@ -93,6 +98,11 @@ Options parse_options(int argc, char** argv) {
     throw UsageError("--summary-only only makes sense with --labels-from-folders");
   }
   return options;
+}
+
+bool SplitChoice::keeps(const std::filesystem::path& file) const {
+  const std::string name = file.filename().string();
+  return lab ? split_of(name) == *lab : is_field_test_crop(name);
 }
 
 }  // namespace leafcheck::cli

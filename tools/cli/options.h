@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "dataset.h"
@@ -17,6 +18,15 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// --split NAME: one split of lab dataset roots, drawn by file name as training draws it, or
+// "field-test": the field crops training only measured (is_field_test_crop, split by photo).
+struct SplitChoice {
+  std::string name;
+  std::optional<Split> lab;  // empty for field-test
+
+  bool keeps(const std::filesystem::path& file) const;
+};
+
 struct Options {
   std::filesystem::path model;
   int top = 3;
@@ -24,7 +34,7 @@ struct Options {
   bool json = false;
   bool labels_from_folders = false;
   bool summary_only = false;
-  std::optional<Split> split;
+  std::optional<SplitChoice> split;
   std::vector<std::filesystem::path> paths;
 };
 

@@ -54,6 +54,19 @@ std::optional<Split> parse_split(std::string_view name) {
   return std::nullopt;
 }
 
+std::string field_photo_name(std::string_view crop_file_name) {
+  const fs::path name{std::string(crop_file_name)};
+  const std::string stem = name.stem().string();
+  const size_t underscore = stem.rfind('_');
+  const bool numbered = underscore != std::string::npos && underscore + 1 < stem.size() &&
+                        stem.find_first_not_of("0123456789", underscore + 1) == std::string::npos;
+  return (numbered ? stem.substr(0, underscore) : stem) + name.extension().string();
+}
+
+bool is_field_test_crop(std::string_view crop_file_name) {
+  return split_of(field_photo_name(crop_file_name)) != Split::Train;
+}
+
 Dataset scan_dataset(const fs::path& root) {
   std::error_code ec;
   if (!fs::exists(root, ec)) throw std::runtime_error("dataset folder " + root.string() + " does not exist");

@@ -20,6 +20,12 @@ Split split_of(std::string_view file_name);
 const char* split_name(Split split);                      // "train", "validation", "test"
 std::optional<Split> parse_split(std::string_view name);  // inverse of split_name
 
+// Field crops come several to a photo ("<photo>_<n>.jpg") and are split by the photo they were cut
+// from, so that crops of one photo never land on both sides. Training draws its field crops from the
+// photos in the train bucket and only measures on the rest: the card's "field test".
+std::string field_photo_name(std::string_view crop_file_name);  // "IMG_12_0.jpg" -> "IMG_12.jpg"
+bool is_field_test_crop(std::string_view crop_file_name);
+
 struct DatasetItem {
   std::filesystem::path path;
   int label = 0;  // index into Dataset::classes

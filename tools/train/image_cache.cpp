@@ -89,15 +89,6 @@ ImageSet load_not_leaf_images(const fs::path& dir, int label, int size, int max_
   return decode_all(pending, size);
 }
 
-std::string field_photo_name(const std::string& crop_file_name) {
-  const fs::path name(crop_file_name);
-  const std::string stem = name.stem().string();
-  const size_t underscore = stem.rfind('_');
-  const bool numbered = underscore != std::string::npos && underscore + 1 < stem.size() &&
-                        stem.find_first_not_of("0123456789", underscore + 1) == std::string::npos;
-  return (numbered ? stem.substr(0, underscore) : stem) + name.extension().string();
-}
-
 ImageSet load_field_images(const fs::path& dir, const std::vector<std::string>& classes, int size, int max_per_class) {
   const Dataset field = scan_dataset(dir);
   std::vector<PendingImage> pending;

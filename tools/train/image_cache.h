@@ -52,9 +52,6 @@ ImageSet load_not_leaf_images(const std::filesystem::path& dir, int label, int s
 ImageSet load_field_images(const std::filesystem::path& dir, const std::vector<std::string>& classes, int size,
                            int max_per_class = 0);
 
-// The name of the photo a field crop was cut from: "IMG_12_0.jpg" -> "IMG_12.jpg".
-std::string field_photo_name(const std::string& crop_file_name);
-
 // One cached image as the engine takes it, so the engine can be fed exactly the pixels training saw.
 RgbImage cached_rgb(const ImageSet& images, int64_t index);
 

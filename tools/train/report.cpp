@@ -202,7 +202,7 @@ class Card {
            "accuracy is measured on its own. The engine columns are the engine's own predictions from each file: "
            "the test columns are what `leafcheck-cli --labels-from-folders --split test` prints for that file on the "
            "lab folder and the not-a-leaf folder (`tools/train/verify-models.mjs` checks it), the field columns are "
-           "on the field crops kept aside. Arms (c) and (f) are trained for comparison only; their LibTorch weights "
+           "on the field crops kept aside (`--split field-test` on the field folder, checked the same way). Arms (c) and (f) are trained for comparison only; their LibTorch weights "
            "stay in the run folder (`seed-N/<arm>/model.pt`). Format: `model/FORMAT.md`, BatchNorm folded into the "
            "convolutions, input 128x128 RGB normalised with ImageNet's mean and std, labels = the class folder "
            "names.\n\nClasses (output order, numbered as in the confusion pictures): ";

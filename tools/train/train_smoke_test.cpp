@@ -117,14 +117,6 @@ void make_field_folder(const fs::path& dir, const std::string& known_class, std:
 
 }  // namespace
 
-TEST_CASE("a field crop's photo name drops the crop number only") {
-  CHECK(field_photo_name("PlantsDisease_SIXU_A00184_0.jpg") == "PlantsDisease_SIXU_A00184.jpg");
-  CHECK(field_photo_name("photo-3_12.png") == "photo-3.png");
-  CHECK(field_photo_name("leaf.jpg") == "leaf.jpg");
-  CHECK(field_photo_name("leaf_a.jpg") == "leaf_a.jpg");
-  CHECK(field_photo_name("leaf_.jpg") == "leaf_.jpg");
-}
-
 TEST_CASE("the training pipeline runs end to end on a tiny subset, exports, and matches the engine") {
   torch::set_num_threads(2);
   TempDir tmp;

@@ -1,6 +1,7 @@
-// Re-evaluates every model file of a finished experiment with leafcheck-cli on the test split and
-// checks it prints the figures of the report's Files table (results.json): the CLI, which shares
-// the split and preprocessing code with training, must reproduce the report. Also holds the int8 twin
+// Re-evaluates every model file of a finished experiment with leafcheck-cli on the test split, and on
+// the field crops training only measured (--split field-test), and checks it prints the figures of the
+// report's Files table (results.json): the CLI, which shares the split and preprocessing code with
+// training, must reproduce the report. Also holds the int8 twin
 // (leafcheck-int8.lcm, which the app ships) to within 0.5 top-1 points of leafcheck.lcm, run both ways
 // the app runs it. Exit 1 on a mismatch.
 //
@@ -12,7 +13,8 @@
 // NOT_LEAF_DIR (photos directly in it), else $NOT_LEAF_DIR, else background_without_leaves/ beside
 // DATA_DIR. It reaches the CLI as a second dataset root: a temporary folder whose only class folder
 // is a link named Background_without_leaves. When a folder the check needs is absent, the check is
-// skipped with exit status 77 (CTest's skip code).
+// skipped with exit status 77 (CTest's skip code). The field crops are plantdoc_field/ beside DATA_DIR,
+// else $FIELD_DIR; without them only the field figures go unchecked (and it says so).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,11 +61,13 @@ const removeNotLeafRoot = () => {
 };
 const roots = notLeafRoot ? [dataDir, notLeafRoot] : [dataDir];
 const described = needsNotLeaf ? `${dataDir} + ${notLeafDir}` : dataDir;
+const fieldDir = resolve(process.env.FIELD_DIR || join(dirname(resolve(dataDir)), 'plantdoc_field'));
+const checksField = results.models.some((model) => model.engine_field_images) && existsSync(fieldDir);
 
-function evaluate(file, threads = 1) {
+function evaluate(file, threads = 1, split = 'test', splitRoots = roots) {
   const output = execFileSync(
     cli,
-    ['--model', file, '--threads', String(threads), '--labels-from-folders', '--split', 'test', '--summary-only', '--json', ...roots],
+    ['--model', file, '--threads', String(threads), '--labels-from-folders', '--split', split, '--summary-only', '--json', ...splitRoots],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 },
   );
   const json = JSON.parse(output);
@@ -107,15 +111,19 @@ let int8Failures = 0;
 try {
   for (const model of results.models) {
     const file = join(modelDir, model.file);
-    const evaluation = evaluate(file);
-    const count = (fraction) => Math.round(fraction * evaluation.images);
-    const expected = [model.engine_test_images, count(model.engine_test_top1), count(model.engine_test_top3)];
-    const got = [evaluation.images, count(evaluation.top1_accuracy), count(evaluation.top3_accuracy)];
-    const same = expected.every((value, i) => value === got[i]);
-    if (!same) mismatches++;
-    console.log(
-      `${same ? 'ok      ' : 'MISMATCH'} ${model.file} (${model.weights}): CLI top-1 ${got[1]}/${got[0]}, top-3 ${got[2]}/${got[0]}; report ${expected[1]}/${expected[0]}, ${expected[2]}/${expected[0]}`,
-    );
+    const splits = [['test', roots, 'engine_test']];
+    if (checksField && model.engine_field_images) splits.push(['field-test', [fieldDir], 'engine_field']);
+    for (const [split, splitRoots, key] of splits) {
+      const evaluation = evaluate(file, 1, split, splitRoots);
+      const count = (fraction) => Math.round(fraction * evaluation.images);
+      const expected = [model[`${key}_images`], count(model[`${key}_top1`]), count(model[`${key}_top3`])];
+      const got = [evaluation.images, count(evaluation.top1_accuracy), count(evaluation.top3_accuracy)];
+      const same = expected.every((value, i) => value === got[i]);
+      if (!same) mismatches++;
+      console.log(
+        `${same ? 'ok      ' : 'MISMATCH'} ${model.file} (${model.weights}, ${split}): CLI top-1 ${got[1]}/${got[0]}, top-3 ${got[2]}/${got[0]}; report ${expected[1]}/${expected[0]}, ${expected[2]}/${expected[0]}`,
+      );
+    }
   }
   int8Failures = checkInt8Twin();
 } finally {
@@ -135,4 +143,7 @@ if (int8Failures) {
   );
   process.exit(1);
 }
-console.log(`leafcheck-cli reproduces the report for every model file (test split of ${described})`);
+console.log(
+  `leafcheck-cli reproduces the report for every model file (test split of ${described}; ` +
+    (checksField ? `field test of ${fieldDir})` : `field figures not checked: no field crops at ${fieldDir}, set FIELD_DIR)`),
+);
