@@ -6,6 +6,20 @@
 #include <utility>
 
 namespace leafcheck {
+namespace {
+
+// A thread that would block first watches for the event a while (about 30-100 us): a forward pass
+// posts its steps back to back, so the next one usually comes sooner than a thread woken from a futex
+// wait could take it, and the caller would then run both halves itself.
+constexpr int kSpins = 1 << 15;
+
+template <typename Done>
+void spin_until(Done&& done) {
+  for (int i = 0; i < kSpins && !done(); ++i) {
+  }
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(size_t threads) {
   if (threads == 0) throw std::invalid_argument("ThreadPool: needs at least 1 thread (the caller)");
@@ -49,7 +63,12 @@ void ThreadPool::run_erased(size_t tasks, Trampoline trampoline, void* context) 
   ++job_;
   job_posted_.notify_all();
   drain(lock);
-  job_done_.wait(lock, [this] { return unfinished_ == 0; });
+  if (unfinished_ != 0) {
+    lock.unlock();
+    spin_until([this] { return unfinished_.load(std::memory_order_acquire) == 0; });
+    lock.lock();
+    job_done_.wait(lock, [this] { return unfinished_ == 0; });
+  }
   trampoline_ = nullptr;
   context_ = nullptr;
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
@@ -77,6 +96,11 @@ void ThreadPool::work() {
   uint64_t seen = 0;
   std::unique_lock lock(mutex_);
   while (true) {
+    if (!stopping_ && job_ == seen) {
+      lock.unlock();
+      spin_until([&] { return job_.load(std::memory_order_acquire) != seen; });
+      lock.lock();
+    }
     job_posted_.wait(lock, [&] { return stopping_ || job_ != seen; });
     if (stopping_) return;
     seen = job_;

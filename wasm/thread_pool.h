@@ -3,6 +3,7 @@
 // starts N - 1; a pool of 1 starts none and runs every task inline (the single-thread builds).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -62,8 +63,9 @@ class ThreadPool {
   void* context_ = nullptr;
   size_t tasks_ = 0;
   size_t next_task_ = 0;
-  size_t unfinished_ = 0;
-  uint64_t job_ = 0;  // counts posted jobs, so a worker tells a new job from a spurious wake-up
+  // Written under mutex_; atomic so that a spinning thread can watch them without it.
+  std::atomic<size_t> unfinished_ = 0;
+  std::atomic<uint64_t> job_ = 0;  // counts posted jobs, so a worker tells a new job from a spurious wake-up
   bool stopping_ = false;
   std::exception_ptr error_;
   std::vector<std::thread> workers_;
