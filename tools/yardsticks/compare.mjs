@@ -94,12 +94,12 @@ const nodeHas = (pkg) => spawnSync(process.execPath, ['-e', `import('${pkg}').th
 const yardstickArgs = (threads, modelFile = model) => ['--model', modelFile, '--input', input, '--threads', String(threads), '--runs', runs];
 const onnxArgs = (threads) => [...yardstickArgs(threads, onnx), '--input-size', `${inputHeight}x${inputWidth}x${inputChannels}`];
 const jobs = [];
-const leafcheckBench = (label, target, command, args) =>
-  jobs.push({ label, target, threads: 1, leafcheck: true, command, args: [...args, '--model', model, '--json', '--no-reference', '--runs', runs] });
+const leafcheckBench = (label, target, command, args, threads = 1) =>
+  jobs.push({ label, target, threads, leafcheck: true, command, args: [...args, '--model', model, '--json', '--no-reference', '--runs', runs, '--threads', String(threads)] });
 
 const nativeBench = nativeTool('leafcheck-bench');
-leafcheckBench('leafcheck', 'native', nativeBench, []);
 for (const threads of [1, 2]) {
+  leafcheckBench('leafcheck', 'native', nativeBench, [], threads);
   for (const [engine, tool] of [['xnnpack', 'yardstick-xnnpack'], ['libtorch', 'yardstick-libtorch']]) {
     const exe = nativeTool(tool);
     if (exe) jobs.push({ label: engine, target: 'native', threads, command: exe, args: yardstickArgs(threads) });
@@ -149,17 +149,18 @@ const loadAfter = loadavg();
 
 // ---- report -----------------------------------------------------------------------------------------
 const gflop = jobs.find((j) => j.leafcheck && j.best)?.best.gflop;
-const ourP50 = {
-  native: jobs.find((j) => j.leafcheck && j.target === 'native')?.best?.p50_ms,
-  wasm: jobs.find((j) => j.leafcheck && j.target === 'wasm-simd')?.best?.p50_ms,
-};
+// Native rows are set against Leafcheck native on as many threads; wasm rows against its SIMD build on one.
+const ourP50 = (job) =>
+  job.target === 'native'
+    ? jobs.find((j) => j.leafcheck && j.target === 'native' && j.threads === job.threads)?.best?.p50_ms
+    : jobs.find((j) => j.leafcheck && j.target === 'wasm-simd')?.best?.p50_ms;
 const targetName = (job) => (job.leafcheck ? (job.target === 'native' ? 'native' : `${job.target} in node`) : job.target);
 const header = ['engine', 'target', 'threads', 'mean ms', 'min ms', 'p50 ms', 'p99 ms', 'FPS', 'GFLOP/s', 'LC p50 / p50', 'max|d| logits'];
 const rows = jobs.map((job) => {
   const name = job.leafcheck ? 'leafcheck' : job.label;
   if (!job.best) return [name, targetName(job), String(job.threads), `failed: ${job.error}`];
   const b = job.best;
-  const mine = job.target === 'native' ? ourP50.native : ourP50.wasm;
+  const mine = ourP50(job);
   const ratio = job.leafcheck || !mine ? '-' : (mine / b.p50_ms).toFixed(2);
   const diff = job.leafcheck ? '-' : Math.max(...b.logits.map((v, i) => Math.abs(v - ours[i]))).toExponential(1);
   return [name, targetName(job), String(b.threads ?? job.threads), b.mean_ms.toFixed(2), b.min_ms.toFixed(2), b.p50_ms.toFixed(2), b.p99_ms.toFixed(2),
@@ -177,8 +178,8 @@ console.log('');
 console.log(line(header));
 for (const row of rows) console.log(row.length === header.length ? line(row) : row.join('  '));
 console.log('');
-console.log('LC p50 / p50: Leafcheck p50 divided by the engine\'s p50, native rows against Leafcheck native, wasm rows');
-console.log('  against Leafcheck wasm-simd (below 1: Leafcheck is faster). Leafcheck runs 1 thread.');
+console.log('LC p50 / p50: Leafcheck p50 divided by the engine\'s p50, native rows against Leafcheck native on as many');
+console.log('  threads, wasm rows against Leafcheck wasm-simd on 1 thread (below 1: Leafcheck is faster).');
 console.log('max|d| logits: largest absolute difference from leafcheck::Network\'s logits (native) on the fixed input.');
 console.log('FPS and GFLOP/s are from the mean; min ms is the least disturbed run, telling on a busy machine.');
 const versions = new Map(jobs.filter((j) => j.best?.version).map((j) => [j.label, `${j.best.version}, ${j.best.layout}`]));
