@@ -9,9 +9,9 @@ namespace leafcheck {
 namespace {
 
 // A thread that would block first watches for the event a while (32768 atomic loads: tens of
-// microseconds, more in WebAssembly than natively): a forward pass
-// posts its steps back to back, so the next one usually comes sooner than a thread woken from a futex
-// wait could take it, and the caller would then run both halves itself.
+// microseconds, more in WebAssembly than natively): a forward pass posts its steps back to back, so
+// the next one usually comes sooner than a thread woken from a futex wait could take it, and the
+// caller would then run both halves itself.
 constexpr int kSpins = 1 << 15;
 
 template <typename Done>
