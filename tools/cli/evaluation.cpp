@@ -63,7 +63,7 @@ Evaluation evaluate(const std::vector<Item>& items) {
 void write_evaluation_text(std::ostream& out, const Evaluation& e, const Options& options) {
   out << "\nEvaluation on " << e.images << " image" << (e.images == 1 ? "" : "s") << " of " << e.classes.size()
       << " class" << (e.classes.size() == 1 ? "" : "es");
-  if (options.split) out << " (" << options.split->name << " split)";
+  if (options.split) out << " (" << options.split->name() << " split)";
   out << "\n";
   if (e.images == 0) return;
   char line[160];

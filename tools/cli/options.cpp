@@ -82,7 +82,7 @@ Options parse_options(int argc, char** argv) {
       if (!lab && name != "field-test") {
         throw UsageError("--split must be train, validation, test or field-test, not '" + name + "'");
       }
-      options.split = SplitChoice{name, lab};
+      options.split = SplitChoice{lab};
     } else if (arg == "--json") no_value(), options.json = true;
     else if (arg == "--labels-from-folders") no_value(), options.labels_from_folders = true;
     else if (arg == "--summary-only") no_value(), options.summary_only = true;
@@ -99,6 +99,8 @@ Options parse_options(int argc, char** argv) {
   }
   return options;
 }
+
+std::string SplitChoice::name() const { return lab ? split_name(*lab) : "field-test"; }
 
 bool SplitChoice::keeps(const std::filesystem::path& file) const {
   const std::string name = file.filename().string();

@@ -21,9 +21,9 @@ struct UsageError : std::runtime_error {
 // --split NAME: one split of lab dataset roots, drawn by file name as training draws it, or
 // "field-test": the field crops training only measured (is_field_test_crop, split by photo).
 struct SplitChoice {
-  std::string name;
   std::optional<Split> lab;  // empty for field-test
 
+  std::string name() const;  // as --split takes it
   bool keeps(const std::filesystem::path& file) const;
 };
 

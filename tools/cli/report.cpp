@@ -31,7 +31,7 @@ void write_json(std::ostream& out, const Options& options, const Classifier& cla
       << ", \"metadata\": " << json_string(spec.metadata_json) << "},\n";
   out << "  \"arithmetic\": " << json_string(arithmetic(classifier)) << ", \"threads\": " << classifier.threads()
       << ",\n";
-  out << "  \"split\": " << (options.split ? json_string(options.split->name) : "null") << ",\n";
+  out << "  \"split\": " << (options.split ? json_string(options.split->name()) : "null") << ",\n";
   out << "  \"images\": [";
   for (size_t i = 0; i < items.size(); ++i) {
     const Item& item = items[i];

@@ -124,7 +124,7 @@ int run(const Options& options) {
   }
   if (items.empty() && failed == 0) {
     std::cerr << "leafcheck-cli: no images to classify (looked for .jpg, .jpeg and .png files"
-              << (options.split ? " in the " + options.split->name + " split" : "")
+              << (options.split ? " in the " + options.split->name() + " split" : "")
               << (options.labels_from_folders ? " of classes the model knows" : "") << ")\n";
     return 1;
   }
