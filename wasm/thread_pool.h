@@ -71,16 +71,17 @@ class ThreadPool {
   std::vector<std::thread> workers_;
 };
 
-// Runs a convolution as up to pool.size() tasks over ranges of `out`'s rows: conv(in rows, out rows,
-// part), where the input rows are those under the output rows (rows_per_output_row of them each: 2 where
-// a max-pool halves the height). The planes: anything with `height` and `rows(first, count)`.
-template <typename InPlane, typename OutPlane, typename Conv>
+// Runs a step computed row by row (a convolution, a max-pool, the input's quantization) as up to
+// pool.size() tasks over ranges of `out`'s rows: step(in rows, out rows, part), where the input rows are
+// those under the output rows (rows_per_output_row of them each: 2 where a max-pool halves the height).
+// The planes: anything with `height` and `rows(first, count)`.
+template <typename InPlane, typename OutPlane, typename Step>
 void run_split_rows(ThreadPool& pool, const InPlane& in, const OutPlane& out, size_t rows_per_output_row,
-                    Conv&& conv) {
+                    Step&& step) {
   const size_t parts = pool.size() < out.height ? pool.size() : out.height;
   pool.run(parts, [&](size_t part) {
     const RowRange r = row_range(out.height, parts, part);
-    conv(in.rows(r.first * rows_per_output_row, r.count * rows_per_output_row), out.rows(r.first, r.count), part);
+    step(in.rows(r.first * rows_per_output_row, r.count * rows_per_output_row), out.rows(r.first, r.count), part);
   });
 }
 
