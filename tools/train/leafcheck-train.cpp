@@ -36,10 +36,10 @@ with the arms x seeds table), results.json, per-class-accuracy.csv and confusion
   --device NAME           auto (CUDA when LibTorch sees a GPU), cpu or cuda; default auto
   --seeds LIST            comma-separated seeds, e.g. 1,2,3; default 1
   --epochs N              supervised epochs per arm, default 60
-  --batch N               default 128
-  --lr X                  Adam learning rate, default 0.002
+  --batch N               default 512
+  --lr X                  Adam learning rate, default 0.008
   --label-smoothing X     default 0
-  --weight-decay X        Adam's L2 penalty, default 0
+  --weight-decay X        Adam's L2 penalty, default 0.0001
   --field-style X         chance that a training image gets the field-style augmentation (busy
                           background, colour, blur, low resolution, JPEG, noise); default 1
   --field-weight X        a field crop is drawn this many times as often as a lab photo, default 2
@@ -52,7 +52,7 @@ with the arms x seeds table), results.json, per-class-accuracy.csv and confusion
   --ssl-threshold X       accept pseudo-labels with probability above X, default 0.9
   --ssl-min-new X         stop when a round adds less than this fraction of the pool, default 0.01
   --fixmatch-epochs N     FixMatch passes over the unlabelled pool, default 40
-  --fixmatch-lr X         default 0.001
+  --fixmatch-lr X         default 0.004
   --fixmatch-threshold X  default 0.95
   --fixmatch-ratio N      unlabelled photos per labelled one in a batch, default 2
   --arms LIST             run only these arms (letters of abcdef; b and e include a) without writing
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     // after every round); ten with a warm-up let it settle on the larger set.
     config.ssl.finetune.epochs = 10;
     config.fixmatch.labelled = config.supervised;
-    config.fixmatch.labelled.learning_rate = 1e-3;
+    config.fixmatch.labelled.learning_rate = 4e-3;
     config.lab_only_augment = plain_augment();
     double field_weight = config.supervised.sampling.field_weight;
     double class_balance = config.supervised.sampling.class_balance;

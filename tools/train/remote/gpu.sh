@@ -72,9 +72,10 @@ experiment)
   train="$build/tools/train/leafcheck-train --data ../shared/data/plantvillage --not-leaf ../shared/data/background_without_leaves --field ../shared/data/plantdoc_field --out runs/gpu --device cuda --resume"
   # One process per seed and arm group keeps the GPU busy: each alone is held back by launching
   # small kernels. (b) and (e) start from (a), so they share its process.
-  # At batch 512 a FixMatch process holds over 23 GB and the others about 10 each: all nine (about 130 GB)
-  # fit an H200, not an 80 GB H100, where three of them died of CUDA OOM on 2026-12-07. On a smaller card
-  # the groups run in two waves, abe first (a FixMatch-sized wave), then d and cf.
+  # At batch 512 a FixMatch process holds 28-30 GB and the others about 10 each: all nine (about 130 GB)
+  # fit an H200, not an 80 GB H100. On a smaller card the groups run in two waves, abe first, then d and
+  # cf; three FixMatch still outgrow 80 GB, and the report run, which resumes every arm, trains those
+  # whose process died (README.md, "Memory").
   memory_mib=$(nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits | head -1)
   if ((memory_mib < 120000)); then waves=("abe" "d cf"); else waves=("d abe cf"); fi
   echo "GPU memory ${memory_mib} MiB: ${#waves[@]} wave(s): ${waves[*]/%/;}"
