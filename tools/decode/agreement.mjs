@@ -4,9 +4,10 @@
 // phone sizes as JPEGs in Chromium (Debian's, through playwright-core), with the app's engine and model
 // from dist/. Prints a markdown report with every disagreement. A measurement: it asserts nothing.
 //
-//   node tools/decode/agreement.mjs [--per-class N] [--sizes 4032x3024,3024x4032,...] [--data DIR]
+//   node tools/decode/agreement.mjs [--per-class N] [--sizes 4032x3024,3024x4032,...] [--data DIR] [--model FILE]
 //
-// Photos: N per class folder, evenly spaced in name order; sizes are used in turn.
+// Photos: N per class folder, evenly spaced in name order; sizes are used in turn. --model: another model
+// file than the app's (e.g. an earlier one, to tell a model's part in the figure from the decoders').
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ const { values: options } = parseArgs({
     'per-class': { type: 'string', default: '10' },
     sizes: { type: 'string', default: '4032x3024,3024x4032,4000x2252,1600x1200' },
     data: { type: 'string', default: process.env.LEAFCHECK_DATA_DIR ?? join(repoRoot, '..', 'shared', 'data') },
+    model: { type: 'string' },
   },
 });
 const perClass = Number(options['per-class']);
@@ -40,7 +42,7 @@ const server = await startServer();
 const browser = await launchChromium();
 const started = Date.now();
 try {
-  const page = await openPathsPage(browser.context, server.url, (index) => readFileSync(photos[index]));
+  const page = await openPathsPage(browser.context, server.url, (index) => readFileSync(photos[index]), options.model ? readFileSync(options.model) : null);
   const rows = [];
   for (let i = 0; i < photos.length; i++) {
     const [width, height] = sizes[i % sizes.length];
