@@ -69,6 +69,17 @@ TEST_CASE("int8 network: optimized kernels match the scalar twins") {
   }
 }
 
+TEST_CASE("an int8 model rejects an input of the wrong size with the f32 model's message") {
+  const ModelSpec f32 = make_random_model(plantvillage_labels(), 4, Architecture{.input_size = 16, .conv_channels = {8}, .hidden = 16});
+  const ModelSpec int8 = quantize_model(f32, random_inputs(f32, 2, 1));
+  for (KernelSet kernels : {KernelSet::Optimized, KernelSet::Reference}) {
+    Network network(int8, kernels);
+    const std::vector<float> short_input(network.input_size() - 1);
+    CHECK_THROWS_WITH_AS(network.forward(short_input), "Network::forward: expected 768 floats (16x16x3 NHWC), got 767",
+                         std::invalid_argument);
+  }
+}
+
 TEST_CASE("quantize_model keeps the f32 model's answers on a random model") {
   const ModelSpec f32 = make_random_model(plantvillage_labels(), 7, Architecture{.input_size = 32, .conv_channels = {16, 32}, .hidden = 32});
   const ModelSpec int8 = quantize_model(f32, random_inputs(f32, 16, 3));

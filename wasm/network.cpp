@@ -223,15 +223,19 @@ struct Network::Impl {
   void load_input(std::span<const float> input) {
     if (input.size() != acts.front().size()) {
       const Activation& a = acts.front();
-      throw std::invalid_argument("Network::forward: expected " + std::to_string(a.size()) + " floats (" +
-                                  std::to_string(a.height) + "x" + std::to_string(a.width) + "x" +
-                                  std::to_string(a.channels) + " NHWC), got " + std::to_string(input.size()));
+      throw wrong_input_size(a.height, a.width, a.channels, input.size());
     }
     opt::Plane p = acts.front().plane();
     const size_t row = p.width * p.channels;
     for (size_t y = 0; y < p.height; ++y) std::copy_n(input.data() + y * row, row, p.data + y * p.row_stride);
   }
 };
+
+std::invalid_argument wrong_input_size(size_t height, size_t width, size_t channels, size_t got) {
+  return std::invalid_argument("Network::forward: expected " + std::to_string(height * width * channels) +
+                               " floats (" + std::to_string(height) + "x" + std::to_string(width) + "x" +
+                               std::to_string(channels) + " NHWC), got " + std::to_string(got));
+}
 
 // The int8 kernels pay only where they are vectorised (wasm/README.md: 1.8-1.9x the f32 path with SIMD,
 // 0.35x without); the scalar twins are the tests' ground truth. Without SIMD an int8 model runs as the

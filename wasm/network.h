@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "model.h"
@@ -13,6 +14,9 @@
 namespace leafcheck {
 
 class Qs8Network;
+
+// What forward() throws for an input of the wrong length, whichever kernels run the model.
+std::invalid_argument wrong_input_size(size_t height, size_t width, size_t channels, size_t got);
 
 enum class KernelSet {
   Reference,  // plain scalar C++ (kernels/reference_ops.h): the ground truth in tests

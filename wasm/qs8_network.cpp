@@ -215,8 +215,8 @@ struct Qs8Network::Impl {
 
   void load_input(std::span<const float> input) {
     if (input.size() != acts.front().size()) {
-      throw std::invalid_argument("Network::forward: expected " + std::to_string(acts.front().size()) +
-                                  " floats, got " + std::to_string(input.size()));
+      const Activation& a = acts.front();
+      throw wrong_input_size(a.height, a.width, a.channels, input.size());
     }
     std::copy(input.begin(), input.end(), acts.front().f.begin());
   }
