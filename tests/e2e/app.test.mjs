@@ -282,16 +282,30 @@ describe('Leafcheck PWA in Chromium', () => {
     });
   }
 
+  // Waits for the "Install app" button. When it does not come, says why Chromium thinks the page is not
+  // installable (DevTools' own check), so that a rare failure seen in a full run can be told apart from
+  // the event merely coming late.
+  async function waitForInstallButton() {
+    try {
+      await page.locator('#install-app').waitFor({ state: 'visible', timeout: 30_000 });
+    } catch (error) {
+      const cdp = await context.newCDPSession(page);
+      const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+      const controlled = await page.evaluate(() => navigator.serviceWorker.controller?.state ?? 'none');
+      throw new Error(`${error.message}\nChromium's installability errors: ${JSON.stringify(installabilityErrors)}; service worker controlling the page: ${controlled}`);
+    }
+  }
+
   test('installable: Chromium offers to install the app, and the page shows that as an "Install app" button', async () => {
     await page.goto(`${server.url}#scan`);
-    await page.locator('#install-app').waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForInstallButton();
   });
 
   test('keyboard: Tab reaches the install button, the tabs and every way to scan, each with a visible focus ring', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}#scan`);
     if (await page.locator('#result-again').isVisible()) await page.locator('#result-again').click();
-    await page.locator('#install-app').waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForInstallButton();
     await page.locator('.skip-link').focus();
     const reached = [];
     for (let i = 0; i < 7; i++) {

@@ -51,8 +51,24 @@ export function describeMainScenario(engine, launch) {
       await action();
     }
 
+    // On a timeout also says where the pill and the service worker stood, to tell a stuck start from a slow one.
     async function untilReady() {
-      await waitFor(page, () => document.getElementById('offline-pill').dataset.state === 'ready', null, READY_TIMEOUT, 'the "Ready for offline use" pill');
+      try {
+        await waitFor(page, () => document.getElementById('offline-pill').dataset.state === 'ready', null, READY_TIMEOUT, 'the "Ready for offline use" pill');
+      } catch (error) {
+        const state = await page.evaluate(async () => {
+          const pill = document.getElementById('offline-pill');
+          const registration = await navigator.serviceWorker.getRegistration();
+          return {
+            pill: `${pill.dataset.state}: ${pill.textContent.trim()}`,
+            controller: navigator.serviceWorker.controller?.state ?? 'none',
+            active: registration?.active?.state ?? 'none',
+            waiting: registration?.waiting?.state ?? 'none',
+            installing: registration?.installing?.state ?? 'none',
+          };
+        });
+        throw new Error(`${error.message}; then: ${JSON.stringify(state)}`);
+      }
     }
 
     async function scan(expectedHistory) {
