@@ -12,7 +12,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchChromium, repoRoot, startServer } from '../../tests/e2e/support.mjs';
-import { CONFIDENCE_THRESHOLD, NOT_LEAF_LABEL } from '../../web/js/verdict.js';
+import { CONFIDENCE_THRESHOLD, judge } from '../../web/js/verdict.js';
 import { openPathsPage } from './open-paths-page.mjs';
 
 const { values: options } = parseArgs({
@@ -86,10 +86,10 @@ function report(rows) {
     const largest = Math.max(...group.map((row) => row.maxDifference));
     console.log(`| ${key} | ${group.length} | ${same} | ${percent(same, group.length)} | ${mean.toFixed(4)} | ${largest.toFixed(4)} |`);
   }
-  // What a farmer sees: the app names a leaf class only at CONFIDENCE_THRESHOLD or above and says "not
-  // sure" below it (web/js/verdict.js: judge), so a near-tie that tips either way gives both paths the same
-  // answer; "not a leaf" it states at any probability.
-  const confident = ([label, probability]) => label === NOT_LEAF_LABEL || probability >= CONFIDENCE_THRESHOLD;
+  // What a farmer sees: the app's own verdict (web/js/verdict.js: judge) names a leaf class only at
+  // CONFIDENCE_THRESHOLD or above and says "not sure" below it, so a near-tie that tips either way gives
+  // both paths the same answer; "not a leaf" it states at any probability.
+  const confident = ([label, probability]) => judge({ top: [{ label, probability }] }).reason !== 'lowConfidence';
   const both = rows.filter((row) => confident(row.engine) && confident(row.browser));
   const one = rows.filter((row) => confident(row.engine) !== confident(row.browser));
   const differ = both.filter((row) => !agree(row));
