@@ -247,7 +247,7 @@ describe('Leafcheck PWA in Chromium', () => {
     await page.goto(`${server.url}#history`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#history-export').click()]);
     const csv = readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
-    assert.equal(csv[0], 'date,verdict,crop,condition,class,confidence,not_sure,latitude,longitude,note,model_version');
+    assert.equal(csv[0], 'date,verdict,crop,condition,class,confidence,not_sure,crop_chosen,latitude,longitude,note,model_version');
     assert.equal(csv.length, count + 1);
     // Newest first; a note that looks like a spreadsheet formula is neutralised.
     assert.ok(csv[1].includes(`"'=SUM(A1), north field"`), csv[1]);
@@ -301,14 +301,14 @@ describe('Leafcheck PWA in Chromium', () => {
     await waitForInstallButton();
   });
 
-  test('keyboard: Tab reaches the install button, the tabs and every way to scan, each with a visible focus ring', async () => {
+  test('keyboard: Tab reaches the install button, the tabs, the crop choice and every way to scan, each with a visible focus ring', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}#scan`);
     if (await page.locator('#result-again').isVisible()) await page.locator('#result-again').click();
     await waitForInstallButton();
     await page.locator('.skip-link').focus();
     const reached = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 8; i++) {
       await page.keyboard.press('Tab');
       reached.push(
         await page.evaluate(() => {
@@ -320,7 +320,7 @@ describe('Leafcheck PWA in Chromium', () => {
       );
     }
     const ids = reached.map((entry) => entry.id);
-    assert.deepEqual(ids, ['install-app', 'tab-scan', 'tab-history', 'tab-settings', 'input-camera', 'open-live-camera', 'input-gallery']);
+    assert.deepEqual(ids, ['install-app', 'tab-scan', 'tab-history', 'tab-settings', 'scan-crop', 'input-camera', 'open-live-camera', 'input-gallery']);
     assert.deepEqual(reached.filter((entry) => !entry.ring), []);
   });
 

@@ -9,7 +9,7 @@ import { imageErrorKey } from '../../web/js/errors.js';
 import { historySummary } from '../../web/js/history-view.js';
 import { LANGUAGES, Translations } from '../../web/js/i18n.js';
 import { shareText } from '../../web/js/share.js';
-import { ENGINE_TOP_K, NOT_LEAF_LABEL, SHOWN_MATCHES, judge, leafMatches, presentScan } from '../../web/js/verdict.js';
+import { STORED_TOP_K, NOT_LEAF_LABEL, SHOWN_MATCHES, judge, leafMatches, presentScan } from '../../web/js/verdict.js';
 import { repoRoot } from './support.mjs';
 
 const readJson = (...parts) => JSON.parse(readFileSync(join(repoRoot, 'web', ...parts), 'utf8'));
@@ -36,8 +36,8 @@ test('the listed matches skip the background class and keep the engine probabili
   assert.deepEqual(leafMatches(backgroundSecond), [backgroundSecond[0], backgroundSecond[2], backgroundSecond[3]]);
   assert.deepEqual(leafMatches(backgroundFirst).map((p) => p.label), [BLIGHT, 'Potato___Early_blight', 'Apple___Black_rot']);
   assert.equal(leafMatches(predictions(['a', 0.4], ['b', 0.3], ['c', 0.2], ['d', 0.1])).length, SHOWN_MATCHES);
-  // The worker asks for enough predictions to fill the list when the background class is among them.
-  assert.ok(ENGINE_TOP_K >= SHOWN_MATCHES + 1);
+  // A saved scan keeps enough predictions to fill the list when the background class is among them.
+  assert.ok(STORED_TOP_K >= SHOWN_MATCHES + 1);
 });
 
 test('a "not a leaf" scan names no class, lists nothing and shows no percentage, in every view', () => {
@@ -60,7 +60,7 @@ test('a diagnosis with the background class second lists and exports only leaf c
   assert.deepEqual(matches.map((m) => [m.label, m.probability]), [[BLIGHT, 0.8], ['Tomato___healthy', 0.05], ['Potato___Early_blight', 0.03]]);
   assert.doesNotMatch(shareText(en, scan), /background/i);
   const [header, row] = historyToCsv([scan], (label) => en.adviceFor(label)).replace(/^\ufeff/, '').trim().split('\r\n');
-  assert.equal(header, 'date,verdict,crop,condition,class,confidence,not_sure,latitude,longitude,note,model_version');
+  assert.equal(header, 'date,verdict,crop,condition,class,confidence,not_sure,crop_chosen,latitude,longitude,note,model_version');
   assert.deepEqual(row.split(',').slice(1, 7), ['disease', 'Tomato', 'Late blight', BLIGHT, '0.800', 'no']);
   assert.equal(historySummary(en, scan).title, 'Tomato: Late blight');
 });

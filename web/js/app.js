@@ -1,6 +1,8 @@
 // Leafcheck page: wires the scan inputs, the inference worker, the result, history and settings.
 import buildInfo from './build-info.js';
 import { LiveCamera, grabFrame } from './camera.js';
+import { givenCrop } from './crop-choice.js';
+import { effectiveCrop, showCropChoice } from './crop-view.js';
 import { ClassifierClient } from './classifier-client.js';
 import { historyToCsv } from './csv.js';
 import { $, element } from './dom.js';
@@ -15,13 +17,13 @@ import { showResult, showResultPhoto } from './result-view.js';
 import { modelIsTrained, showOfflineState, showSettings, showStorage } from './settings-view.js';
 import { canShare, shareRecord } from './share.js';
 import { takeSharedPhoto } from './share-target.js';
-import { judge } from './verdict.js';
+import { STORED_TOP_K, judge } from './verdict.js';
 
 // Larger files are refused before reading them: no phone photo comes near this.
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const SETTINGS_KEY = 'leafcheck-settings';
 
-const settings = { language: null, saveLocation: false, ...readSettings() };
+const settings = { language: null, saveLocation: false, crop: null, ...readSettings() };
 const client = new ClassifierClient();
 const offline = new OfflineSupport();
 const camera = new LiveCamera($('live-video'));
@@ -34,6 +36,7 @@ const live = new LiveView({
   announce: $('live-announce'),
   client,
   translations: () => tr,
+  crop: () => scanCrop(),
 });
 let engine = null;
 let engineError = null;
@@ -75,6 +78,7 @@ function startEngine() {
       engineError = null;
       if (info.modelRepaired) setStatus(tr.t('modelRepaired'));
       $('untrained-banner').hidden = modelIsTrained(engine);
+      renderCropChoice();
       renderSettings();
       return info;
     },
@@ -89,6 +93,14 @@ function startEngine() {
 }
 
 // ---- scanning -----------------------------------------------------------------------------------
+
+function scanCrop() {
+  return effectiveCrop(settings.crop, engine?.labels);
+}
+
+function renderCropChoice() {
+  showCropChoice(tr, engine?.labels ?? [], settings.crop);
+}
 
 function currentLocation() {
   if (!settings.saveLocation || !navigator.geolocation) return Promise.resolve(null);
@@ -192,14 +204,18 @@ function afterNextPaint() {
 
 // The verdict is painted first; then the worker encodes the stored photo and thumbnail, and the result
 // shows that photo. Showing the scanned file itself would make the browser decode a 12 MP photo on the
-// way to the first paint. `source`: that file, or a camera frame's ImageData.
-async function finishScan(classification, source, locationPromise) {
+// way to the first paint. `source`: that file, or a camera frame's ImageData. `engineAnswer` ranks every
+// class; the crop chosen on the scan view narrows it to that crop's (crop-choice.js).
+async function finishScan(engineAnswer, source, locationPromise) {
+  const crop = scanCrop();
+  const classification = givenCrop(engineAnswer, crop);
   const verdict = judge(classification);
   const record = {
     createdAt: Date.now(),
     photo: null,
     thumbnail: null,
-    top: classification.top.map(({ label, probability }) => ({ label, probability })),
+    top: classification.top.slice(0, STORED_TOP_K).map(({ label, probability }) => ({ label, probability })),
+    crop,
     unsure: verdict.unsure,
     reason: verdict.reason,
     location: null,
@@ -342,6 +358,7 @@ async function changeLanguage(language) {
   settings.language = language;
   saveSettings();
   tr.apply();
+  renderCropChoice();
   renderSettings();
   renderResult();
   await renderHistory();
@@ -411,6 +428,10 @@ function wire() {
     currentScan = null;
     await renderHistory();
   });
+  $('scan-crop').addEventListener('change', (event) => {
+    settings.crop = event.target.value || null;
+    saveSettings();
+  });
   $('setting-language').addEventListener('change', (event) => changeLanguage(event.target.value));
   $('setting-location').addEventListener('change', (event) => changeLocationSetting(event.target.checked));
   $('update-reload').addEventListener('click', () => offline.reloadToUpdate());
@@ -450,6 +471,7 @@ function wire() {
 }
 
 tr.apply();
+renderCropChoice();
 wire();
 showView();
 renderSettings();

@@ -12,8 +12,9 @@ function cell(value) {
 }
 
 // describe(label) -> {crop, condition}. A "not a leaf" row names no crop, class or confidence.
+// crop_chosen: the crop picked on the scan view (its PlantVillage name), which narrowed the answer.
 export function historyToCsv(records, describe) {
-  const header = ['date', 'verdict', 'crop', 'condition', 'class', 'confidence', 'not_sure', 'latitude', 'longitude', 'note', 'model_version'];
+  const header = ['date', 'verdict', 'crop', 'condition', 'class', 'confidence', 'not_sure', 'crop_chosen', 'latitude', 'longitude', 'note', 'model_version'];
   const rows = records.map((record) => {
     const { kind, best } = presentScan(record, describe);
     return [
@@ -24,6 +25,7 @@ export function historyToCsv(records, describe) {
       best?.label,
       best?.probability.toFixed(3),
       record.unsure ? 'yes' : 'no',
+      record.crop ?? '',
       record.location?.latitude?.toFixed(6) ?? '',
       record.location?.longitude?.toFixed(6) ?? '',
       record.note ?? '',

@@ -4,6 +4,7 @@
 //   (engine: 'threads', 'simd' or 'nosimd', chosen by engine-choice.js; threads: how many run each inference;
 //   arithmetic: 'int8' where an int8 model runs on the int8 kernels (any SIMD build), else 'f32')
 //   {type: 'classify-picture', picture: Blob}                      -> {ok: true, result: classification}
+//   (a classification's top holds every class, best first: the page's crop choice needs them all)
 //   {type: 'classify-rgba', pixels: ArrayBuffer, width, height}     -> {ok: true, result: classification}
 //   {type: 'classify-frame', frame: ImageBitmap (transferred)}       -> {ok: true, result: classification}
 //   {type: 'store-pictures', source: Blob or ImageData}             -> {ok: true, result: {photo, thumbnail}}
@@ -19,8 +20,10 @@ import { modelPixels } from './model-picture.js';
 import { storedPictures } from './stored-pictures.js';
 import { engineCandidates } from './engine-choice.js';
 import { startEngine } from './engine-start.js';
-import { ENGINE_TOP_K } from './verdict.js';
 import { supportsWasmSimd, supportsWasmThreads } from './wasm-features.js';
+
+// Every class, best first (the engine clamps the count to the model's).
+const ALL_CLASSES = 1 << 16;
 
 let classifierPromise = null;
 
@@ -97,11 +100,11 @@ async function classifyPicture(picture) {
   const started = performance.now();
   const decoded = await modelPixels(picture, info.inputWidth, info.inputHeight);
   if (!decoded) {
-    return plain(classifier.classifyEncoded(new Uint8Array(await picture.arrayBuffer()), ENGINE_TOP_K), 'engine');
+    return plain(classifier.classifyEncoded(new Uint8Array(await picture.arrayBuffer()), ALL_CLASSES), 'engine');
   }
   const decodeMs = performance.now() - started;
   const { pixels, via } = decoded;
-  const result = plain(classifier.classifyRgba(pixels.data, pixels.width, pixels.height, ENGINE_TOP_K), via);
+  const result = plain(classifier.classifyRgba(pixels.data, pixels.width, pixels.height, ALL_CLASSES), via);
   result.timings.decodeMs = decodeMs;
   return result;
 }
@@ -128,12 +131,12 @@ async function handle(message) {
       return classifyPicture(message.picture);
     case 'classify-rgba': {
       const { classifier } = await classifierPromise;
-      return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, ENGINE_TOP_K), 'rgba');
+      return plain(classifier.classifyRgba(new Uint8Array(message.pixels), message.width, message.height, ALL_CLASSES), 'rgba');
     }
     case 'classify-frame': {
       const { classifier } = await classifierPromise;
       const pixels = framePixels(message.frame);
-      return plain(classifier.classifyRgba(pixels.data, pixels.width, pixels.height, ENGINE_TOP_K), 'frame');
+      return plain(classifier.classifyRgba(pixels.data, pixels.width, pixels.height, ALL_CLASSES), 'frame');
     }
     case 'store-pictures':
       return storedPictures(message.source);

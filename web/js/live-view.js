@@ -1,6 +1,7 @@
 // Live mode: while the camera preview is open, the newest frame is classified whenever the worker is
 // free, and the guess is shown over the preview. Capture (app.js) still makes the normal scan.
 import { AnnounceThrottle, NewestFrameWins, liveFrameSize } from './live-scheduler.js';
+import { givenCrop } from './crop-choice.js';
 import { judge, presentScan } from './verdict.js';
 
 // Fired on the guess element after each classified frame, detail {latencyMs, kind, timings} (timings:
@@ -16,6 +17,7 @@ export class LiveView {
   #announce;
   #client;
   #translations;
+  #crop;
   #scheduler = new NewestFrameWins();
   #throttle = new AnnounceThrottle();
   #running = false;
@@ -29,7 +31,8 @@ export class LiveView {
   #sent = 0;
 
   // translations: () => the current Translations, which change with the language setting.
-  constructor({ video, guess, title, percent, announce, client, translations }) {
+  // crop: () => the crop chosen on the scan view, or null (crop-choice.js).
+  constructor({ video, guess, title, percent, announce, client, translations, crop = () => null }) {
     this.#video = video;
     this.#guess = guess;
     this.#title = title;
@@ -37,6 +40,7 @@ export class LiveView {
     this.#announce = announce;
     this.#client = client;
     this.#translations = translations;
+    this.#crop = crop;
     document.addEventListener('visibilitychange', () => {
       if (!this.#running) return;
       this.#halt();
@@ -135,7 +139,8 @@ export class LiveView {
       this.#render('waiting', tr.t('liveWaiting'), '');
       return 'waiting';
     }
-    const { kind, best } = presentScan({ top: classification.top, ...judge(classification) }, (label) => tr.adviceFor(label));
+    const narrowed = givenCrop(classification, this.#crop());
+    const { kind, best } = presentScan({ top: narrowed.top, ...judge(narrowed) }, (label) => tr.adviceFor(label));
     if (kind === 'not-leaf') this.#render(kind, tr.t('notLeafShort'), '');
     else if (kind === 'unsure') this.#render(kind, tr.t('unsureShort'), '');
     else this.#render(kind, best.title, tr.formatProbability(best.probability));

@@ -53,6 +53,10 @@ export function showResult(tr, { record, timings }) {
   $('result-title').textContent = kind === 'not-leaf' ? tr.t('notLeafTitle') : kind === 'unsure' ? tr.t('unsureTitle') : best.title;
   const untrained = record.model?.trained === false ? ` ${tr.t('untrainedResult')}` : '';
   $('result-summary').textContent = summaryText(tr, kind, best, record.reason) + untrained;
+  // Named wherever it narrowed the answer, so nobody reads "Tomato: healthy" as a check of every crop.
+  const cropLabel = record.crop && record.top.find(({ label }) => label.startsWith(`${record.crop}___`))?.label;
+  $('result-crop').hidden = !cropLabel;
+  $('result-crop').textContent = cropLabel ? tr.t('cropChosenResult', { crop: tr.adviceFor(cropLabel).crop }) : '';
 
   const unsure = kind === 'unsure' || kind === 'not-leaf';
   $('result-unsure').hidden = !unsure;

@@ -8,9 +8,10 @@ export const NOT_LEAF_LABEL = 'Background_without_leaves';
 export const CONFIDENCE_THRESHOLD = 0.6;
 // How many leaf classes a result lists.
 export const SHOWN_MATCHES = 3;
-// What the worker asks the engine for: one more than is shown, so the list still holds
-// SHOWN_MATCHES leaf classes when the not-a-leaf class ranks among them.
-export const ENGINE_TOP_K = SHOWN_MATCHES + 1;
+// How many predictions a saved scan keeps: one more than is shown, so the list still holds
+// SHOWN_MATCHES leaf classes when the not-a-leaf class ranks among them. (The worker hands over
+// every class: the crop choice, crop-choice.js, needs them all.)
+export const STORED_TOP_K = SHOWN_MATCHES + 1;
 
 export function isNotLeafLabel(label) {
   return label === NOT_LEAF_LABEL;
