@@ -4,16 +4,18 @@ import { LiveCamera, grabFrame } from './camera.js';
 import { givenCrop } from './crop-choice.js';
 import { effectiveCrop, showCropChoice } from './crop-view.js';
 import { ClassifierClient } from './classifier-client.js';
-import { historyToCsv } from './csv.js';
-import { $, element } from './dom.js';
+import { $ } from './dom.js';
 import { cameraErrorKey, isQuotaError, scanErrorKey } from './errors.js';
 import { HistoryStore } from './history-store.js';
-import { clearHistoryList, renderHistoryList } from './history-view.js';
+import { downloadHistoryCsv, showHistory } from './history-view.js';
 import { LANGUAGES, Translations, preferredLanguage } from './i18n.js';
 import { InstallOffer } from './install.js';
 import { LiveView } from './live-view.js';
+import { askLocationPermission, scanPosition } from './location.js';
 import { OfflineSupport } from './offline.js';
+import { acceptDroppedPhotos, acceptPastedPhotos } from './photo-drop.js';
 import { showResult, showResultPhoto } from './result-view.js';
+import { loadSettings, saveSettings } from './settings-store.js';
 import { modelIsTrained, showOfflineState, showSettings, showStorage } from './settings-view.js';
 import { canShare, shareRecord } from './share.js';
 import { takeSharedPhoto } from './share-target.js';
@@ -21,9 +23,8 @@ import { STORED_TOP_K, judge } from './verdict.js';
 
 // Larger files are refused before reading them: no phone photo comes near this.
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
-const SETTINGS_KEY = 'leafcheck-settings';
 
-const settings = { language: null, saveLocation: false, crop: null, ...readSettings() };
+const settings = loadSettings();
 const client = new ClassifierClient();
 const offline = new OfflineSupport();
 const camera = new LiveCamera($('live-video'));
@@ -43,22 +44,6 @@ let engineError = null;
 let engineReady = null;
 let history = null;
 let currentScan = null;
-
-function readSettings() {
-  try {
-    return JSON.parse(localStorage.getItem(SETTINGS_KEY)) ?? {};
-  } catch {
-    return {};
-  }
-}
-
-function saveSettings() {
-  try {
-    localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
-  } catch {
-    // Storage full or blocked: the choice still applies to this visit.
-  }
-}
 
 function showError(target, key, values) {
   target.textContent = tr.t(key, values);
@@ -102,17 +87,6 @@ function renderCropChoice() {
   showCropChoice(tr, engine?.labels ?? [], settings.crop);
 }
 
-function currentLocation() {
-  if (!settings.saveLocation || !navigator.geolocation) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    navigator.geolocation.getCurrentPosition(
-      ({ coords }) => resolve({ latitude: coords.latitude, longitude: coords.longitude, accuracy: coords.accuracy }),
-      () => resolve(null),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
-    );
-  });
-}
-
 function beginScan() {
   closeCamera();
   performance.clearMarks('leafcheck:scan-start');
@@ -154,7 +128,7 @@ function requestClassification(send) {
 }
 
 async function runScan(classification, source) {
-  const position = currentLocation();
+  const position = scanPosition(settings.saveLocation);
   try {
     await finishScan(await classification(), source, position);
   } catch (error) {
@@ -298,20 +272,7 @@ function closeCamera() {
 // ---- history view -------------------------------------------------------------------------------
 
 async function renderHistory() {
-  const list = $('history-list');
-  if (!history) {
-    clearHistoryList(list);
-    $('history-empty').hidden = true;
-    $('history-export').disabled = true;
-    $('history-clear').disabled = true;
-    showError($('history-error'), 'errorHistoryUnavailable');
-    return;
-  }
-  const records = await history.list();
-  $('history-empty').hidden = records.length > 0;
-  $('history-export').disabled = records.length === 0;
-  $('history-clear').disabled = records.length === 0;
-  renderHistoryList(list, tr, records, {
+  await showHistory(tr, history, {
     open: (record) => {
       currentScan = { record, id: record.id, timings: null };
       location.hash = '#scan';
@@ -327,16 +288,6 @@ async function renderHistory() {
   });
 }
 
-async function exportCsv() {
-  const records = await history.list();
-  const csv = historyToCsv(records, (label) => tr.adviceFor(label));
-  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-  const link = element('a', { href: url, download: `leafcheck-history-${new Date().toISOString().slice(0, 10)}.csv` });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
 
 // ---- settings view ------------------------------------------------------------------------------
 
@@ -356,7 +307,7 @@ async function changeLanguage(language) {
   if (!LANGUAGES.includes(language)) return;
   tr = await Translations.load(language);
   settings.language = language;
-  saveSettings();
+  saveSettings(settings);
   tr.apply();
   renderCropChoice();
   renderSettings();
@@ -367,13 +318,10 @@ async function changeLanguage(language) {
 async function changeLocationSetting(enabled) {
   settings.saveLocation = false;
   if (enabled && navigator.geolocation) {
-    const allowed = await new Promise((resolve) => {
-      navigator.geolocation.getCurrentPosition(() => resolve(true), (error) => resolve(error.code !== error.PERMISSION_DENIED), { timeout: 15000 });
-    });
-    settings.saveLocation = allowed;
-    if (!allowed) alert(tr.t('errorLocationDenied'));
+    settings.saveLocation = await askLocationPermission();
+    if (!settings.saveLocation) alert(tr.t('errorLocationDenied'));
   }
-  saveSettings();
+  saveSettings(settings);
   $('setting-location').checked = settings.saveLocation;
 }
 
@@ -392,10 +340,6 @@ function showView() {
 }
 
 // ---- wiring -------------------------------------------------------------------------------------
-
-function firstImageFile(items) {
-  return [...(items ?? [])].find((file) => file && (file.type.startsWith('image/') || file.type === '')) ?? null;
-}
 
 function wire() {
   for (const input of [$('input-camera'), $('input-gallery')]) {
@@ -421,7 +365,7 @@ function wire() {
     setStatus(tr.t('noteSaved'));
   });
   $('result-share').addEventListener('click', () => currentScan && share(currentScan.record));
-  $('history-export').addEventListener('click', exportCsv);
+  $('history-export').addEventListener('click', () => downloadHistoryCsv(tr, history));
   $('history-clear').addEventListener('click', async () => {
     if (!confirm(tr.t('confirmDeleteAll'))) return;
     await history.clear();
@@ -430,31 +374,15 @@ function wire() {
   });
   $('scan-crop').addEventListener('change', (event) => {
     settings.crop = event.target.value || null;
-    saveSettings();
+    saveSettings(settings);
   });
   $('setting-language').addEventListener('change', (event) => changeLanguage(event.target.value));
   $('setting-location').addEventListener('change', (event) => changeLocationSetting(event.target.checked));
   $('update-reload').addEventListener('click', () => offline.reloadToUpdate());
   window.addEventListener('hashchange', showView);
 
-  // Desktop: drop a photo anywhere on the scan view, or paste one.
-  const zone = $('view-scan');
-  zone.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    $('drop-zone').classList.add('dragging');
-  });
-  zone.addEventListener('dragleave', () => $('drop-zone').classList.remove('dragging'));
-  zone.addEventListener('drop', (event) => {
-    event.preventDefault();
-    $('drop-zone').classList.remove('dragging');
-    const file = event.dataTransfer?.files?.[0];
-    if (file) scanFile(file);
-  });
-  document.addEventListener('paste', (event) => {
-    if (event.target instanceof HTMLTextAreaElement) return;
-    const file = firstImageFile(event.clipboardData?.files);
-    if (!file) return;
-    event.preventDefault();
+  acceptDroppedPhotos($('view-scan'), $('drop-zone'), scanFile);
+  acceptPastedPhotos(document, (file) => {
     location.hash = '#scan';
     scanFile(file);
   });

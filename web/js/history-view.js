@@ -1,5 +1,6 @@
 // The History list: one row per saved scan, newest first, with its verdict as the result view says it.
-import { element } from './dom.js';
+import { $, element } from './dom.js';
+import { historyToCsv } from './csv.js';
 import { presentScan } from './verdict.js';
 
 let thumbnailUrls = [];
@@ -21,7 +22,7 @@ function button(text, title, className, onClick) {
 }
 
 // actions: {open(record), remove(record), share(record) | null when the device cannot share}.
-export function renderHistoryList(list, tr, records, actions) {
+function renderHistoryList(list, tr, records, actions) {
   for (const url of thumbnailUrls) URL.revokeObjectURL(url);
   thumbnailUrls = [];
   list.replaceChildren(
@@ -47,8 +48,39 @@ export function renderHistoryList(list, tr, records, actions) {
 }
 
 // Called when there is no history to show (store unavailable).
-export function clearHistoryList(list) {
+function clearHistoryList(list) {
   for (const url of thumbnailUrls) URL.revokeObjectURL(url);
   thumbnailUrls = [];
   list.replaceChildren();
+}
+
+// The History view. history: the HistoryStore, or null when the browser keeps none (private mode,
+// blocked storage), which the view says. actions: as renderHistoryList's.
+export async function showHistory(tr, history, actions) {
+  const list = $('history-list');
+  if (!history) {
+    clearHistoryList(list);
+    $('history-empty').hidden = true;
+    $('history-export').disabled = true;
+    $('history-clear').disabled = true;
+    $('history-error').textContent = tr.t('errorHistoryUnavailable');
+    $('history-error').hidden = false;
+    return;
+  }
+  const records = await history.list();
+  $('history-empty').hidden = records.length > 0;
+  $('history-export').disabled = records.length === 0;
+  $('history-clear').disabled = records.length === 0;
+  renderHistoryList(list, tr, records, actions);
+}
+
+export async function downloadHistoryCsv(tr, history) {
+  const records = await history.list();
+  const csv = historyToCsv(records, (label) => tr.adviceFor(label));
+  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+  const link = element('a', { href: url, download: `leafcheck-history-${new Date().toISOString().slice(0, 10)}.csv` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
