@@ -97,6 +97,16 @@ class JsClassifier {
     return guarded([&] { return to_js(classifier().classify_rgba(copy_bytes(pixels), width, height, top_k)); });
   }
 
+  // The region (x, y, width, height in the pixels' own coordinates) of a picture decoded at a reduced
+  // scale that the full photo's centre crop covers (web/js/model-picture.js).
+  val classify_rgba_region(const val& pixels, int width, int height, double x, double y, double crop_width,
+                           double crop_height, int top_k) {
+    return guarded([&] {
+      return to_js(classifier().classify_rgba(copy_bytes(pixels), width, height, CropRegion{x, y, crop_width, crop_height},
+                                              top_k));
+    });
+  }
+
   val labels() const {
     val out = val::array();
     for (const std::string& label : classifier().spec().labels) out.call<void>("push", label);
@@ -132,6 +142,7 @@ EMSCRIPTEN_BINDINGS(leafcheck) {
       .function("loadError", &JsClassifier::load_error)
       .function("classifyEncoded", &JsClassifier::classify_encoded)
       .function("classifyRgba", &JsClassifier::classify_rgba)
+      .function("classifyRgbaRegion", &JsClassifier::classify_rgba_region)
       .function("labels", &JsClassifier::labels)
       .function("metadata", &JsClassifier::metadata)
       .function("inputWidth", &JsClassifier::input_width)

@@ -18,6 +18,7 @@ addOnPostRun(() => {
   };
   const classifyEncoded = Raw.prototype.classifyEncoded;
   const classifyRgba = Raw.prototype.classifyRgba;
+  const classifyRgbaRegion = Raw.prototype.classifyRgbaRegion;
   Raw.prototype.classifyEncoded = function (bytes, topK = 3) {
     requireBytes(bytes, 'image bytes');
     return unwrap(classifyEncoded.call(this, bytes, topK));
@@ -25,6 +26,10 @@ addOnPostRun(() => {
   Raw.prototype.classifyRgba = function (pixels, width, height, topK = 3) {
     requireBytes(pixels, 'RGBA pixels');
     return unwrap(classifyRgba.call(this, pixels, width, height, topK));
+  };
+  Raw.prototype.classifyRgbaRegion = function (pixels, width, height, x, y, regionWidth, regionHeight, topK = 3) {
+    requireBytes(pixels, 'RGBA pixels');
+    return unwrap(classifyRgbaRegion.call(this, pixels, width, height, x, y, regionWidth, regionHeight, topK));
   };
   // threads (default 1): the threaded build splits each convolution over that many threads, this one
   // included; it needs threads - 1 pre-started workers (the factory's leafcheckPoolSize option).

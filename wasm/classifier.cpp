@@ -58,11 +58,22 @@ Classification Classifier::classify_rgba(std::span<const uint8_t> rgba, int widt
   return result;
 }
 
-Classification Classifier::classify_rgb(const RgbImage& image, int top_k) {
+Classification Classifier::classify_rgba(std::span<const uint8_t> rgba, int width, int height,
+                                        const CropRegion& region, int top_k) {
+  const auto start = Clock::now();
+  const RgbImage image = rgb_from_rgba(rgba, width, height, limits_);
+  const double convert_ms = ms_since(start);
+  Classification result = classify_rgb(image, top_k, region);
+  result.timings.preprocess_ms += convert_ms;
+  return result;
+}
+
+Classification Classifier::classify_rgb(const RgbImage& image, int top_k, const std::optional<CropRegion>& region) {
   Classification result;
   auto start = Clock::now();
-  const RgbImage resized =
-      center_crop_resize(image, static_cast<int>(spec_.input_width), static_cast<int>(spec_.input_height));
+  const int input_width = static_cast<int>(spec_.input_width), input_height = static_cast<int>(spec_.input_height);
+  const RgbImage resized = region ? crop_resize(image, *region, input_width, input_height)
+                                  : center_crop_resize(image, input_width, input_height);
   normalize_to_nhwc(resized, spec_.mean, spec_.stddev, input_);
   result.plant_fraction = plant_pixel_fraction(resized);
   result.looks_like_leaf = result.plant_fraction >= kMinLeafFraction;

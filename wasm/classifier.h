@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,8 +43,12 @@ class Classifier {
   Classification classify_encoded(std::span<const uint8_t> bytes, int top_k = 3);
   // RGBA8 pixels, e.g. from a canvas or a camera frame.
   Classification classify_rgba(std::span<const uint8_t> rgba, int width, int height, int top_k = 3);
-  // An image already decoded to RGB (any size).
-  Classification classify_rgb(const RgbImage& image, int top_k = 3);
+  // RGBA8 pixels of a photo the browser decoded at a reduced scale, with the region of them that the
+  // full photo's centre crop covers (crop_resize): the input stays the full-size decode's, nearly.
+  Classification classify_rgba(std::span<const uint8_t> rgba, int width, int height, const CropRegion& region,
+                               int top_k = 3);
+  // An image already decoded to RGB (any size), cropped to `region` when given, else centre-cropped.
+  Classification classify_rgb(const RgbImage& image, int top_k = 3, const std::optional<CropRegion>& region = {});
 
   const ModelSpec& spec() const { return spec_; }
   size_t threads() const { return network_.threads(); }

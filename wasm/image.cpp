@@ -190,6 +190,8 @@ RgbImage oriented_copy(const uint8_t* src, int width, int height, int orientatio
   return out;
 }
 
+uint8_t to_byte(float v) { return static_cast<uint8_t>(std::clamp(v + 0.5f, 0.0f, 255.0f)); }
+
 // Exact box filter along one axis: destination sample j covers source interval [j*n/m, (j+1)*n/m),
 // and each source sample weighs by the fraction of it inside that interval. Coverage is computed
 // in integers (units of 1/m source pixel), so the weights are exact before the final division.
@@ -213,9 +215,71 @@ struct AxisFilter {
       }
     }
   }
+
+  // The same box filter over the source interval [start, start + length) of n samples, whose ends
+  // need not be whole (crop_resize). `first` counts from sample 0, not from `start`.
+  AxisFilter(double start, double length, int n, int m) : first(m), taps(m), offset(m) {
+    for (int j = 0; j < m; ++j) {
+      const double lo = start + length * j / m, hi = start + length * (j + 1) / m;
+      const int i0 = std::clamp(static_cast<int>(std::floor(lo)), 0, n - 1);
+      const int i1 = std::clamp(static_cast<int>(std::ceil(hi)) - 1, i0, n - 1);
+      first[j] = i0;
+      taps[j] = i1 - i0 + 1;
+      offset[j] = weights.size();
+      for (int i = i0; i <= i1; ++i) {
+        weights.push_back(static_cast<float>(std::max(0.0, std::min(i + 1.0, hi) - std::max<double>(i, lo)) / (hi - lo)));
+      }
+    }
+  }
 };
 
-uint8_t to_byte(float v) { return static_cast<uint8_t>(std::clamp(v + 0.5f, 0.0f, 255.0f)); }
+// Area-averaging resize, vertical pass first over whole source rows (contiguous, so it vectorises),
+// leaving the horizontal pass only `height` short rows. `origin` is the source pixel the filters'
+// index 0 refers to; `row_pixels` how many pixels of each row the horizontal filter may read.
+RgbImage box_resize(const uint8_t* origin, size_t src_stride, size_t row_pixels, const AxisFilter& vertical,
+                    const AxisFilter& horizontal, int width, int height) {
+  RgbImage out{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * static_cast<size_t>(height) * 3)};
+  const size_t out_stride = static_cast<size_t>(width) * 3;
+  const size_t row_len = row_pixels * 3;
+  std::vector<float> row(row_len);
+  for (int j = 0; j < height; ++j) {
+    std::fill(row.begin(), row.end(), 0.0f);
+    const float* wv = vertical.weights.data() + vertical.offset[j];
+    for (int t = 0; t < vertical.taps[j]; ++t) {
+      const uint8_t* src = origin + static_cast<size_t>(vertical.first[j] + t) * src_stride;
+      const float wt = wv[t];
+      float* acc = row.data();
+      for (size_t k = 0; k < row_len; ++k) acc[k] += wt * static_cast<float>(src[k]);
+    }
+    uint8_t* dst = out.pixels.data() + static_cast<size_t>(j) * out_stride;
+    for (int i = 0; i < width; ++i, dst += 3) {
+      const float* wh = horizontal.weights.data() + horizontal.offset[i];
+      const float* src = row.data() + static_cast<size_t>(horizontal.first[i]) * 3;
+      float r = 0, g = 0, b = 0;
+      for (int t = 0; t < horizontal.taps[i]; ++t, src += 3) {
+        r += wh[t] * src[0];
+        g += wh[t] * src[1];
+        b += wh[t] * src[2];
+      }
+      dst[0] = to_byte(r);
+      dst[1] = to_byte(g);
+      dst[2] = to_byte(b);
+    }
+  }
+  return out;
+}
+
+void check_resize_arguments(const RgbImage& image, int width, int height, const char* function) {
+  if (width <= 0 || height <= 0) {
+    throw std::invalid_argument(std::string(function) + ": target size " + std::to_string(width) + "x" +
+                                std::to_string(height) + " is not positive");
+  }
+  if (image.width <= 0 || image.height <= 0 ||
+      image.pixels.size() != static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3) {
+    throw ImageError("cannot resize an RGB image of " + std::to_string(image.width) + "x" +
+                     std::to_string(image.height) + " with " + std::to_string(image.pixels.size()) + " bytes");
+  }
+}
 
 // RGBA -> RGB as an image viewer shows it on a white page: a transparent area is blank paper, not
 // the colour its invisible pixels happen to hold (a fully transparent PNG may store any RGB, and a
@@ -311,64 +375,53 @@ RgbImage rgb_from_rgba(std::span<const uint8_t> rgba, int width, int height, con
   return out;
 }
 
-RgbImage center_crop_resize(const RgbImage& image, int width, int height) {
-  if (width <= 0 || height <= 0) {
-    throw std::invalid_argument("center_crop_resize: target size " + std::to_string(width) + "x" +
-                                std::to_string(height) + " is not positive");
-  }
-  if (image.width <= 0 || image.height <= 0 ||
-      image.pixels.size() != static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3) {
-    throw ImageError("cannot resize an RGB image of " + std::to_string(image.width) + "x" +
-                     std::to_string(image.height) + " with " + std::to_string(image.pixels.size()) + " bytes");
-  }
-  // The largest centred region with the target's aspect ratio: a square of the shorter side for a square target.
-  int crop_w = image.width, crop_h = image.height;
-  if (static_cast<int64_t>(image.width) * height > static_cast<int64_t>(image.height) * width) {
-    crop_w = std::max<int>(1, static_cast<int>(static_cast<int64_t>(image.height) * width / height));
+CropRegion center_crop_region(int image_width, int image_height, int width, int height) {
+  int crop_w = image_width, crop_h = image_height;
+  if (static_cast<int64_t>(image_width) * height > static_cast<int64_t>(image_height) * width) {
+    crop_w = std::max<int>(1, static_cast<int>(static_cast<int64_t>(image_height) * width / height));
   } else {
-    crop_h = std::max<int>(1, static_cast<int>(static_cast<int64_t>(image.width) * height / width));
+    crop_h = std::max<int>(1, static_cast<int>(static_cast<int64_t>(image_width) * height / width));
   }
-  const int x0 = (image.width - crop_w) / 2, y0 = (image.height - crop_h) / 2;
+  return {static_cast<double>((image_width - crop_w) / 2), static_cast<double>((image_height - crop_h) / 2),
+          static_cast<double>(crop_w), static_cast<double>(crop_h)};
+}
+
+RgbImage center_crop_resize(const RgbImage& image, int width, int height) {
+  check_resize_arguments(image, width, height, "center_crop_resize");
+  const CropRegion region = center_crop_region(image.width, image.height, width, height);
+  const int x0 = static_cast<int>(region.x), y0 = static_cast<int>(region.y);
+  const int crop_w = static_cast<int>(region.width), crop_h = static_cast<int>(region.height);
   const size_t src_stride = static_cast<size_t>(image.width) * 3;
   const uint8_t* crop = image.pixels.data() + static_cast<size_t>(y0) * src_stride + static_cast<size_t>(x0) * 3;
 
-  RgbImage out{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * static_cast<size_t>(height) * 3)};
-  const size_t out_stride = static_cast<size_t>(width) * 3;
   if (crop_w == width && crop_h == height) {
+    RgbImage out{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * static_cast<size_t>(height) * 3)};
+    const size_t out_stride = static_cast<size_t>(width) * 3;
     for (int y = 0; y < height; ++y) std::memcpy(out.pixels.data() + y * out_stride, crop + y * src_stride, out_stride);
     return out;
   }
+  // Whole-pixel coverage in integers: train and serve see the same bytes on every platform.
+  return box_resize(crop, src_stride, static_cast<size_t>(crop_w), AxisFilter(crop_h, height), AxisFilter(crop_w, width),
+                    width, height);
+}
 
-  // Separable: the vertical pass runs first over whole cropped rows (contiguous, so it vectorises),
-  // leaving the horizontal pass only `height` short rows.
-  const AxisFilter vertical(crop_h, height), horizontal(crop_w, width);
-  const size_t row_len = static_cast<size_t>(crop_w) * 3;
-  std::vector<float> row(row_len);
-  for (int j = 0; j < height; ++j) {
-    std::fill(row.begin(), row.end(), 0.0f);
-    const float* wv = vertical.weights.data() + vertical.offset[j];
-    for (int t = 0; t < vertical.taps[j]; ++t) {
-      const uint8_t* src = crop + static_cast<size_t>(vertical.first[j] + t) * src_stride;
-      const float wt = wv[t];
-      float* acc = row.data();
-      for (size_t k = 0; k < row_len; ++k) acc[k] += wt * static_cast<float>(src[k]);
-    }
-    uint8_t* dst = out.pixels.data() + static_cast<size_t>(j) * out_stride;
-    for (int i = 0; i < width; ++i, dst += 3) {
-      const float* wh = horizontal.weights.data() + horizontal.offset[i];
-      const float* src = row.data() + static_cast<size_t>(horizontal.first[i]) * 3;
-      float r = 0, g = 0, b = 0;
-      for (int t = 0; t < horizontal.taps[i]; ++t, src += 3) {
-        r += wh[t] * src[0];
-        g += wh[t] * src[1];
-        b += wh[t] * src[2];
-      }
-      dst[0] = to_byte(r);
-      dst[1] = to_byte(g);
-      dst[2] = to_byte(b);
-    }
+RgbImage crop_resize(const RgbImage& image, const CropRegion& region, int width, int height) {
+  check_resize_arguments(image, width, height, "crop_resize");
+  // A little slack for the rounding of a region scaled from another picture's size.
+  constexpr double kSlack = 1e-6;
+  const bool inside = std::isfinite(region.x) && std::isfinite(region.y) && std::isfinite(region.width) &&
+                      std::isfinite(region.height) && region.x >= -kSlack && region.y >= -kSlack &&
+                      region.width > 0 && region.height > 0 && region.x + region.width <= image.width + kSlack &&
+                      region.y + region.height <= image.height + kSlack;
+  if (!inside) {
+    throw ImageError("the crop region " + std::to_string(region.width) + "x" + std::to_string(region.height) + " at (" +
+                     std::to_string(region.x) + ", " + std::to_string(region.y) + ") is empty or reaches outside the " +
+                     std::to_string(image.width) + "x" + std::to_string(image.height) + " picture");
   }
-  return out;
+  const AxisFilter vertical(region.y, region.height, image.height, height);
+  const AxisFilter horizontal(region.x, region.width, image.width, width);
+  return box_resize(image.pixels.data(), static_cast<size_t>(image.width) * 3, static_cast<size_t>(image.width),
+                    vertical, horizontal, width, height);
 }
 
 void normalize_to_nhwc(const RgbImage& image, std::span<const float> mean, std::span<const float> stddev,

@@ -61,6 +61,19 @@ for (const build of builds) {
       fromRgba.top.forEach((p, i) => assert.ok(Math.abs(p.probability - fromPng.top[i].probability) < 1e-6));
     });
 
+    test('RGBA pixels with the centre crop as their region give classifyRgba\'s answer; a region outside raises an ImageError', () => {
+      const pixels = leafPixels(160, 120, 6);
+      const whole = classifier.classifyRgba(pixels, 160, 120, 38);
+      const region = classifier.classifyRgbaRegion(pixels, 160, 120, 20, 0, 120, 120, 38);
+      assert.deepEqual(region.top, whole.top);
+      // Half a pixel to the left: another input, other probabilities.
+      const shifted = classifier.classifyRgbaRegion(pixels, 160, 120, 19.5, 0, 120, 120, 38);
+      assert.notDeepEqual(shifted.top.map((p) => p.probability), whole.top.map((p) => p.probability));
+      for (const [x, y, w, h] of [[41, 0, 120, 120], [0, 0, 0, 120], [-1, 0, 100, 100], [NaN, 0, 100, 100]]) {
+        assert.throws(() => classifier.classifyRgbaRegion(pixels, 160, 120, x, y, w, h, 3), { name: 'ImageError' }, `${x} ${y} ${w} ${h}`);
+      }
+    });
+
     test('a grey picture does not look like a leaf', () => {
       const grey = new Uint8Array(64 * 64 * 4).fill(128);
       const result = classifier.classifyRgba(grey, 64, 64, 3);

@@ -2,7 +2,7 @@
 // multiple of the model input, and a JPEG's reduced decode must leave enough pixels for its resize.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DECODE_FACTOR, MIN_FACTOR, jpegScale, jpegSize, modelDecodeSize } from '../../web/js/model-picture.js';
+import { DECODE_FACTOR, MIN_FACTOR, centerCropRegion, jpegScale, jpegSize, modelDecodeSize, scaledCropRegion } from '../../web/js/model-picture.js';
 
 test('modelDecodeSize: the shorter side of a photo becomes DECODE_FACTOR x 128; small pictures stay as they are', () => {
   assert.deepEqual(modelDecodeSize(4032, 3024, 128, 128), { width: 683, height: 512 });
@@ -34,4 +34,20 @@ test('jpegScale: the smallest DCT scale that leaves the crop MIN_FACTOR x the in
   assert.equal(jpegScale(1600, 1200, 128, 128), 2);
   assert.equal(jpegScale(1000, 750, 128, 128), null);
   assert.equal(jpegScale(6000, 400, 128, 128), null);
+});
+
+test('centerCropRegion is the engine\'s centre crop; scaledCropRegion maps it into a smaller picture', () => {
+  assert.deepEqual(centerCropRegion(4032, 3024, 128, 128), { x: 504, y: 0, width: 3024, height: 3024 });
+  assert.deepEqual(centerCropRegion(3024, 4032, 128, 128), { x: 0, y: 504, width: 3024, height: 3024 });
+  assert.deepEqual(centerCropRegion(11, 10, 10, 10), { x: 0, y: 0, width: 10, height: 10 }, 'odd leftovers round down');
+  assert.deepEqual(centerCropRegion(4000, 3000, 160, 120), { x: 0, y: 0, width: 4000, height: 3000 });
+  // A 4000x2252 photo decoded at 1/4 (1000x563): its crop starts 874 / 4 = 218.5 reduced pixels in, where
+  // centring a 563 square in 1000 would start at 218.
+  assert.deepEqual(scaledCropRegion(4000, 2252, 1 / 4, 1 / 4, 128, 128), { x: 218.5, y: 0, width: 563, height: 563 });
+  assert.deepEqual(scaledCropRegion(4032, 3024, 683 / 4032, 512 / 3024, 128, 128), {
+    x: (504 * 683) / 4032,
+    y: 0,
+    width: (3024 * 683) / 4032,
+    height: 512,
+  });
 });

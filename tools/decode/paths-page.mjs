@@ -3,7 +3,7 @@
 // (classifyEncoded), with the same engine build and model as the app. Used by tools/decode/agreement.mjs
 // and tests/e2e/decode-paths.test.mjs.
 import buildInfo from '/js/build-info.js';
-import { modelPixels } from '/js/model-picture.js';
+import { classifyModelPixels, modelPixels } from '/js/model-picture.js';
 
 // modelUrl: another model file than the app's, e.g. one that runs in f32 arithmetic.
 export async function loadClassifier(modelUrl = null) {
@@ -44,8 +44,8 @@ export async function bothPaths(classifier, blob) {
   const engine = summary(classifier, classifier.classifyEncoded(new Uint8Array(await blob.arrayBuffer()), all));
   const decoded = await modelPixels(blob, classifier.inputWidth(), classifier.inputHeight());
   if (!decoded) throw new Error(`the browser could not decode a ${blob.type} file`);
-  const { pixels, via } = decoded;
-  const browser = summary(classifier, classifier.classifyRgba(pixels.data, pixels.width, pixels.height, all));
+  const { via } = decoded;
+  const browser = summary(classifier, classifyModelPixels(classifier, decoded, all));
   const maxDifference = Math.max(...engine.probabilities.map((p, i) => Math.abs(p - browser.probabilities[i])));
   return { engine, browser, via, maxDifference, logitDistance: logitDistance(engine.probabilities, browser.probabilities) };
 }

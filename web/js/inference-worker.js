@@ -16,7 +16,7 @@
 // Engine and model URLs both come from one build's build-info, so a worker never pairs an old model
 // with a new engine.
 import { loadModel } from './model-loader.js';
-import { modelPixels } from './model-picture.js';
+import { classifyModelPixels, modelPixels } from './model-picture.js';
 import { storedPictures } from './stored-pictures.js';
 import { engineCandidates } from './engine-choice.js';
 import { startEngine } from './engine-start.js';
@@ -103,8 +103,7 @@ async function classifyPicture(picture) {
     return plain(classifier.classifyEncoded(new Uint8Array(await picture.arrayBuffer()), ALL_CLASSES), 'engine');
   }
   const decodeMs = performance.now() - started;
-  const { pixels, via } = decoded;
-  const result = plain(classifier.classifyRgba(pixels.data, pixels.width, pixels.height, ALL_CLASSES), via);
+  const result = plain(classifyModelPixels(classifier, decoded, ALL_CLASSES), decoded.via);
   result.timings.decodeMs = decodeMs;
   return result;
 }
