@@ -2,7 +2,9 @@
 // How often the app's two decode paths give the same top-1 class: the browser's decoder (what the worker
 // uses, web/js/model-picture.js) against the engine's C++ decoder, on real PlantVillage photos upscaled to
 // phone sizes as JPEGs in Chromium (Debian's, through playwright-core), with the app's engine and model
-// from dist/. Prints a markdown report with every disagreement. A measurement: it asserts nothing.
+// from dist/. Prints a markdown report with every disagreement, and a control: the browser path against
+// itself with one-level changes to a tenth of its pixel values, how often the model alone tips for a change
+// of the decoders' size. A measurement: it asserts nothing.
 //
 //   node tools/decode/agreement.mjs [--per-class N] [--sizes 4032x3024,3024x4032,...] [--data DIR] [--model FILE]
 //
@@ -51,8 +53,15 @@ try {
       async ({ index, width, height }) => {
         const photo = await (await fetch(`/__decode/photo/${index}`)).blob();
         const jpeg = await window.decodePaths.phoneJpeg(photo, width, height);
-        const { engine, browser, via, maxDifference } = await window.decodePaths.bothPaths(window.classifier, jpeg);
-        return { engine: [engine.top1, engine.probability], browser: [browser.top1, browser.probability], via, maxDifference, bytes: jpeg.size };
+        const { engine, browser, control, via, maxDifference } = await window.decodePaths.bothPaths(window.classifier, jpeg);
+        return {
+          engine: [engine.top1, engine.probability],
+          browser: [browser.top1, browser.probability],
+          control: [control.top1, control.probability],
+          via,
+          maxDifference,
+          bytes: jpeg.size,
+        };
       },
       { index: i, width, height },
     );
@@ -97,6 +106,13 @@ function report(rows) {
     `\nAnswers the app states (a leaf class at top probability >= ${CONFIDENCE_THRESHOLD}, or "not a leaf"): ` +
       `${both.length} photos on both paths, ${differ.length} of them naming different classes; ` +
       `${one.length} stated on one path and "not sure" on the other.`,
+  );
+  // How far the model itself moves for a change of the decoders' size: tells the model's part in the
+  // disagreements from the decoders' (an int8 model's rounding tips near-ties that f32 arithmetic holds).
+  const steady = rows.filter((row) => row.control[0] === row.browser[0]).length;
+  console.log(
+    `\nControl, the model alone: the browser path against itself with one level added to or taken from a tenth of ` +
+      `its pixel values: ${steady} of ${rows.length} top-1 agree (${percent(steady, rows.length)}).`,
   );
   const disagreements = rows.filter((row) => !agree(row));
   console.log(`\n### Disagreements: ${disagreements.length}\n`);

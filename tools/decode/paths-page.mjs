@@ -37,17 +37,32 @@ export function logitDistance(p, q) {
   return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 }
 
-// {engine, browser: {top1, probability, probabilities}, via, maxDifference, logitDistance}: maxDifference is
-// the largest absolute difference between the two paths' probabilities over every class.
+// The pixels with one level added to or taken from every tenth value (a fixed pseudo-random pattern, alpha
+// untouched): a change of the size two decoders' rounding makes, to see how far the model moves for it.
+export function withRoundingNoise(pixels) {
+  const data = new Uint8ClampedArray(pixels.data);
+  let state = 2024;
+  for (let i = 0; i < data.length; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const draw = state >>> 16; // the generator's better bits
+    if (i % 4 === 3 || draw % 10 !== 0) continue;
+    data[i] += draw & 0x4000 ? 1 : -1; // clamped at 0 and 255 by the array
+  }
+  return new ImageData(data, pixels.width, pixels.height);
+}
+
+// {engine, browser, control: {top1, probability, probabilities}, via, maxDifference, logitDistance}:
+// maxDifference is the largest absolute difference between the two paths' probabilities over every
+// class; control is the browser path again with withRoundingNoise on its pixels.
 export async function bothPaths(classifier, blob) {
   const all = classifier.labels().length;
   const engine = summary(classifier, classifier.classifyEncoded(new Uint8Array(await blob.arrayBuffer()), all));
   const decoded = await modelPixels(blob, classifier.inputWidth(), classifier.inputHeight());
   if (!decoded) throw new Error(`the browser could not decode a ${blob.type} file`);
-  const { via } = decoded;
   const browser = summary(classifier, classifyModelPixels(classifier, decoded, all));
+  const control = summary(classifier, classifyModelPixels(classifier, { ...decoded, pixels: withRoundingNoise(decoded.pixels) }, all));
   const maxDifference = Math.max(...engine.probabilities.map((p, i) => Math.abs(p - browser.probabilities[i])));
-  return { engine, browser, via, maxDifference, logitDistance: logitDistance(engine.probabilities, browser.probabilities) };
+  return { engine, browser, control, via: decoded.via, maxDifference, logitDistance: logitDistance(engine.probabilities, browser.probabilities) };
 }
 
 // A phone-sized JPEG of `photo` (a Blob): scaled to cover width x height, centred, with a fine grain
