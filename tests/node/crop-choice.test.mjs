@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { choosableCrops, cropOf, givenCrop } from '../../web/js/crop-choice.js';
-import { effectiveCrop } from '../../web/js/crop-view.js';
+import { chosenCropNote, effectiveCrop } from '../../web/js/crop-view.js';
 import { historyToCsv } from '../../web/js/csv.js';
 import { Translations } from '../../web/js/i18n.js';
+import { shareText } from '../../web/js/share.js';
 import { NOT_LEAF_LABEL, judge } from '../../web/js/verdict.js';
 import { repoRoot } from './support.mjs';
 
@@ -73,7 +74,7 @@ test('no crop, or one the answer does not hold, leaves the answer as it was', ()
   assert.equal(givenCrop(fieldPhoto, 'Grape'), fieldPhoto);
 });
 
-test('a scan made with a crop chosen says so in the CSV export', () => {
+test('a scan made with a crop chosen says so in the CSV export, on the result and when shared', () => {
   const english = JSON.parse(readFileSync(join(repoRoot, 'web', 'i18n', 'en.json'), 'utf8'));
   const advice = JSON.parse(readFileSync(join(repoRoot, 'web', 'advice', 'en.json'), 'utf8'));
   const en = new Translations('en', english, advice, english);
@@ -83,4 +84,10 @@ test('a scan made with a crop chosen says so in the CSV export', () => {
   const column = header.split(',').indexOf('crop_chosen');
   assert.equal(row.split(',')[column], 'Tomato');
   assert.equal(row.split(',')[header.split(',').indexOf('class')], 'Tomato___Early_blight');
+  // The result view and a shared scan name the crop in the person's language; without one, nothing.
+  const note = english.cropChosenResult.replace('{crop}', 'Tomato');
+  assert.equal(chosenCropNote(en, record), note);
+  assert.ok(shareText(en, record).includes(note), shareText(en, record));
+  assert.equal(chosenCropNote(en, { ...record, crop: null }), null);
+  assert.ok(!shareText(en, { ...record, crop: null }).includes('Tomato.'));
 });

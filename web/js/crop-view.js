@@ -25,3 +25,10 @@ export function showCropChoice(tr, labels, saved) {
   );
   select.value = effectiveCrop(saved, labels) ?? '';
 }
+
+// What a scan made with a crop chosen says about it ("Crop chosen: Tomato. Only its diseases were
+// considered."), so nobody reads "Tomato: healthy" as a check of every crop; null without a crop.
+export function chosenCropNote(tr, record) {
+  const label = record.crop && record.top?.find(({ label: candidate }) => candidate.startsWith(`${record.crop}___`))?.label;
+  return label ? tr.t('cropChosenResult', { crop: tr.adviceFor(label).crop }) : null;
+}

@@ -1,5 +1,6 @@
 // The result of one scan: photo, verdict, the leaf classes it could be, advice or photo tips.
 import { $, element, fillList } from './dom.js';
+import { chosenCropNote } from './crop-view.js';
 import { canShare } from './share.js';
 import { presentScan } from './verdict.js';
 
@@ -53,10 +54,9 @@ export function showResult(tr, { record, timings }) {
   $('result-title').textContent = kind === 'not-leaf' ? tr.t('notLeafTitle') : kind === 'unsure' ? tr.t('unsureTitle') : best.title;
   const untrained = record.model?.trained === false ? ` ${tr.t('untrainedResult')}` : '';
   $('result-summary').textContent = summaryText(tr, kind, best, record.reason) + untrained;
-  // Named wherever it narrowed the answer, so nobody reads "Tomato: healthy" as a check of every crop.
-  const cropLabel = record.crop && record.top.find(({ label }) => label.startsWith(`${record.crop}___`))?.label;
-  $('result-crop').hidden = !cropLabel;
-  $('result-crop').textContent = cropLabel ? tr.t('cropChosenResult', { crop: tr.adviceFor(cropLabel).crop }) : '';
+  const cropNote = chosenCropNote(tr, record);
+  $('result-crop').hidden = !cropNote;
+  $('result-crop').textContent = cropNote ?? '';
 
   const unsure = kind === 'unsure' || kind === 'not-leaf';
   $('result-unsure').hidden = !unsure;

@@ -1,5 +1,6 @@
 // Sharing one scan (Web Share API): the text says what the result view says, photo attached when
 // the device can share files.
+import { chosenCropNote } from './crop-view.js';
 import { presentScan } from './verdict.js';
 
 export function canShare() {
@@ -20,6 +21,8 @@ export function shareText(tr, record) {
     );
     if (best.known) lines.push('', `${tr.t('actionsTitle')}:`, ...(best.actions ?? []).map((a) => `- ${a}`));
   }
+  const cropNote = chosenCropNote(tr, record);
+  if (cropNote) lines.push('', cropNote);
   if (record.location) lines.push('', `${tr.t('locationShort')}: ${record.location.latitude.toFixed(5)}, ${record.location.longitude.toFixed(5)}`);
   if (record.note) lines.push('', `${tr.t('noteShort')}: ${record.note}`);
   if (record.model?.trained === false) lines.push('', tr.t('untrainedTitle'));
