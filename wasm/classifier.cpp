@@ -50,21 +50,21 @@ Classification Classifier::classify_encoded(std::span<const uint8_t> bytes, int 
 }
 
 Classification Classifier::classify_rgba(std::span<const uint8_t> rgba, int width, int height, int top_k) {
-  const auto start = Clock::now();
-  const RgbImage image = rgb_from_rgba(rgba, width, height, limits_);
-  const double convert_ms = ms_since(start);
-  Classification result = classify_rgb(image, top_k);
-  result.timings.preprocess_ms += convert_ms;  // dropping alpha is preparation of the pixels, not decoding
-  return result;
+  return classify_rgba_cropped(rgba, width, height, std::nullopt, top_k);
 }
 
 Classification Classifier::classify_rgba(std::span<const uint8_t> rgba, int width, int height,
                                         const CropRegion& region, int top_k) {
+  return classify_rgba_cropped(rgba, width, height, region, top_k);
+}
+
+Classification Classifier::classify_rgba_cropped(std::span<const uint8_t> rgba, int width, int height,
+                                                const std::optional<CropRegion>& region, int top_k) {
   const auto start = Clock::now();
   const RgbImage image = rgb_from_rgba(rgba, width, height, limits_);
   const double convert_ms = ms_since(start);
   Classification result = classify_rgb(image, top_k, region);
-  result.timings.preprocess_ms += convert_ms;
+  result.timings.preprocess_ms += convert_ms;  // dropping alpha is preparation of the pixels, not decoding
   return result;
 }
 

@@ -56,6 +56,9 @@ class Classifier {
   bool int8() const { return network_.int8(); }
 
  private:
+  Classification classify_rgba_cropped(std::span<const uint8_t> rgba, int width, int height,
+                                       const std::optional<CropRegion>& region, int top_k);
+
   ModelSpec spec_;
   Network network_;
   std::vector<float> input_;

@@ -418,10 +418,13 @@ RgbImage crop_resize(const RgbImage& image, const CropRegion& region, int width,
                      std::to_string(region.x) + ", " + std::to_string(region.y) + ") is empty or reaches outside the " +
                      std::to_string(image.width) + "x" + std::to_string(image.height) + " picture");
   }
+  // The vertical pass runs over the columns the region touches only, not the whole rows.
+  const int x_begin = std::clamp(static_cast<int>(std::floor(region.x)), 0, image.width - 1);
+  const int x_end = std::clamp(static_cast<int>(std::ceil(region.x + region.width)), x_begin + 1, image.width);
   const AxisFilter vertical(region.y, region.height, image.height, height);
-  const AxisFilter horizontal(region.x, region.width, image.width, width);
-  return box_resize(image.pixels.data(), static_cast<size_t>(image.width) * 3, static_cast<size_t>(image.width),
-                    vertical, horizontal, width, height);
+  const AxisFilter horizontal(region.x - x_begin, region.width, x_end - x_begin, width);
+  return box_resize(image.pixels.data() + static_cast<size_t>(x_begin) * 3, static_cast<size_t>(image.width) * 3,
+                    static_cast<size_t>(x_end - x_begin), vertical, horizontal, width, height);
 }
 
 void normalize_to_nhwc(const RgbImage& image, std::span<const float> mean, std::span<const float> stddev,

@@ -50,7 +50,8 @@ void write_json(std::ostream& out, const Options& options, const Classifier& cla
     }
     const Timings& t = item.result.timings;
     out << "], \"looks_like_leaf\": " << (item.result.looks_like_leaf ? "true" : "false")
-        << ", \"something_to_see\": " << (item.result.something_to_see ? "true" : "false") << ", \"timings_ms\": {\"decode\": " << json_number(t.decode_ms) << ", \"preprocess\": "
+        << ", \"something_to_see\": " << (item.result.something_to_see ? "true" : "false")
+        << ", \"timings_ms\": {\"decode\": " << json_number(t.decode_ms) << ", \"preprocess\": "
         << json_number(t.preprocess_ms) << ", \"inference\": " << json_number(t.inference_ms) << "}}";
   }
   out << (items.empty() ? "],\n" : "\n  ],\n") << "  \"failed\": " << failed;

@@ -288,7 +288,6 @@ async function renderHistory() {
   });
 }
 
-
 // ---- settings view ------------------------------------------------------------------------------
 
 function renderOfflineState() {
