@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { launchChromium, startServer } from '../../tests/e2e/support.mjs';
 import { nhwcToNchw } from './protocol.mjs';
 import { readLcm } from './read-lcm.mjs';
+import { requireNativeTool } from './native-tools.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -50,7 +51,7 @@ if (!opts['no-build']) {
   }
   execFileSync('ninja', ['-C', nativeDir, '-j2', 'lcm-to-onnx', 'leafcheck-model'], { stdio: ['ignore', process.stderr, 'inherit'] });
 }
-const nativeTool = (name) => ['.', 'leafcheck/tools/yardsticks', 'leafcheck/tools'].map((d) => path.join(nativeDir, d, name)).find((p) => existsSync(p));
+const nativeTool = (name) => requireNativeTool(nativeDir, name);
 const data = path.join(root, 'build', 'y-data');
 mkdirSync(data, { recursive: true });
 const appModel = path.join(dist, 'model', readdirSync(path.join(dist, 'model')).find((name) => name.endsWith('.lcm')));

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { findNativeTool, requireNativeTool } from './native-tools.mjs';
 import { readLcm } from './read-lcm.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -70,19 +71,14 @@ if (!opts['no-build']) {
   }
 }
 
-// Standalone, the targets sit at the top of the build tree; once tools/CMakeLists.txt includes
-// yardsticks/, the project defines them and they sit under leafcheck/tools/yardsticks.
-function nativeTool(name) {
-  const candidates = ['.', 'leafcheck/tools/yardsticks', 'leafcheck/tools'].map((d) => path.join(nativeDir, d, name));
-  return candidates.find((p) => existsSync(p));
-}
+const nativeTool = (name) => findNativeTool(nativeDir, name);
 
 // ---- model, fixed input, our logits, ONNX export --------------------------------------------------
 mkdirSync(data, { recursive: true });
 const model = opts.model ? path.resolve(opts.model) : path.join(data, 'seed.lcm');
-if (!opts.model) execFileSync(nativeTool('make-random-model'), ['--out', model], { stdio: 'ignore' });
+if (!opts.model) execFileSync(requireNativeTool(nativeDir, 'make-random-model'), ['--out', model], { stdio: 'ignore' });
 const input = path.join(data, 'input.f32');
-const ours = JSON.parse(execFileSync(nativeTool('leafcheck-logits'), ['--model', model, '--input-out', input])).logits;
+const ours = JSON.parse(execFileSync(requireNativeTool(nativeDir, 'leafcheck-logits'), ['--model', model, '--input-out', input])).logits;
 const { inputHeight, inputWidth, inputChannels } = readLcm(model);
 const onnx = path.join(data, path.basename(model, '.lcm') + '.onnx');
 const exporter = nativeTool('lcm-to-onnx');
@@ -97,7 +93,7 @@ const jobs = [];
 const leafcheckBench = (label, target, command, args, threads = 1) =>
   jobs.push({ label, target, threads, leafcheck: true, command, args: [...args, '--model', model, '--json', '--no-reference', '--runs', runs, '--threads', String(threads)] });
 
-const nativeBench = nativeTool('leafcheck-bench');
+const nativeBench = requireNativeTool(nativeDir, 'leafcheck-bench');
 for (const threads of [1, 2]) {
   leafcheckBench('leafcheck', 'native', nativeBench, [], threads);
   for (const [engine, tool] of [['xnnpack', 'yardstick-xnnpack'], ['libtorch', 'yardstick-libtorch']]) {
