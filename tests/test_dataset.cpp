@@ -4,42 +4,17 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <random>
 #include <string>
 
 #include "dataset.h"
+#include "support/temp_dir.h"
 
 using namespace leafcheck;
+using namespace leafcheck::fixtures;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh folder under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("leafcheck-test-dataset-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void touch(const fs::path& path) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << "not really an image: the scanner must not read it";
-}
 
 // Sets an environment variable for one scope and restores the previous value.
 class ScopedEnv {

@@ -184,7 +184,7 @@ TEST_CASE("int8 agrees with f32 on the real test split") {
   }
   const std::filesystem::path root = *data / "plantvillage";
   const ModelSpec f32 = parse_model(read_file(model_path));
-  const ModelSpec int8 = quantize_model(f32, calibration_inputs(f32, root, 512));
+  const ModelSpec int8 = quantize_model(f32, calibration_inputs(f32, *data, 512));
   Network a(f32), b(int8);
   size_t images = 0, agree = 0;
   std::vector<float> input(a.input_size());

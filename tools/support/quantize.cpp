@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -25,11 +26,11 @@ float max_abs(std::span<const float> values) {
   return m;
 }
 
-// Runs the f32 network layer by layer and records the largest |input| of every conv3x3 and linear.
-// The conv runs on the optimized kernels (the scalar one would take seconds per image).
+// Runs the f32 network layer by layer and records the largest |value| of each input channel of every
+// conv3x3 and linear. The conv runs on the optimized kernels (the scalar one would take seconds per image).
 class Calibrator {
  public:
-  explicit Calibrator(const ModelSpec& spec) : spec_(spec), input_max_(spec.layers.size(), 0.0f) {
+  explicit Calibrator(const ModelSpec& spec) : spec_(spec), channel_max_(spec.layers.size()) {
     for (const Layer& layer : spec.layers) {
       packed_.push_back(layer.kind == LayerKind::Conv3x3
                             ? opt::pack_conv3x3(layer.weight.data, layer.bias.data, layer.weight.shape[0],
@@ -47,7 +48,7 @@ class Calibrator {
       std::vector<float> y;
       switch (layer.kind) {
         case LayerKind::Conv3x3: {
-          input_max_[i] = std::max(input_max_[i], max_abs(x));
+          observe_channels(i, x, shape.channels);
           y = conv(packed_[i], x, shape, layer.fused_relu);
           shape.channels = layer.weight.shape[0];
           break;
@@ -63,7 +64,7 @@ class Calibrator {
           spatial = false;
           break;
         case LayerKind::Linear:
-          input_max_[i] = std::max(input_max_[i], max_abs(x));
+          observe_channels(i, x, x.size());
           y.resize(layer.weight.shape[0]);
           ref::linear(x, layer.weight.data, layer.bias.data, layer.fused_relu, y);
           break;
@@ -77,9 +78,15 @@ class Calibrator {
     }
   }
 
-  float input_max(size_t layer) const { return input_max_[layer]; }
+  std::vector<std::vector<float>> ranges() && { return std::move(channel_max_); }
 
  private:
+  void observe_channels(size_t layer, std::span<const float> x, size_t channels) {
+    std::vector<float>& m = channel_max_[layer];
+    m.resize(channels, 0.0f);
+    for (size_t k = 0; k < x.size(); ++k) m[k % channels] = std::max(m[k % channels], std::fabs(x[k]));
+  }
+
   static std::vector<float> conv(const opt::PackedConv3x3& w, std::span<const float> x, ref::ImageShape s, bool relu) {
     const size_t row = (s.width + 2) * s.channels;
     std::vector<float> padded((s.height + 2) * row, 0.0f);
@@ -96,7 +103,7 @@ class Calibrator {
 
   const ModelSpec& spec_;
   std::vector<opt::PackedConv3x3> packed_;
-  std::vector<float> input_max_;
+  std::vector<std::vector<float>> channel_max_;
 };
 
 // Per output channel (the first dimension): scale = max |w| / 127, q = round(w / scale).
@@ -120,14 +127,40 @@ void quantize_weight(Tensor& weight) {
 
 }  // namespace
 
+std::vector<std::filesystem::path> calibration_photos(const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> photos;
+  const auto training_split_of = [&](const fs::path& dataset_root, bool field) {
+    for (const DatasetItem& item : scan_dataset(dataset_root).items) {
+      const std::string name = item.path.filename().string();
+      if (field ? !is_field_test_crop(name) : item.split == Split::Train) photos.push_back(item.path);
+    }
+  };
+  std::error_code ec;
+  if (!fs::is_directory(root / "plantvillage", ec)) {
+    training_split_of(root, false);
+  } else {
+    training_split_of(root / "plantvillage", false);
+    if (fs::is_directory(root / "background_without_leaves", ec)) {
+      std::vector<fs::path> not_leaf;
+      for (const fs::directory_entry& entry : fs::directory_iterator(root / "background_without_leaves")) {
+        if (entry.is_regular_file() && is_image_file_name(entry.path()) &&
+            split_of(entry.path().filename().string()) == Split::Train) {
+          not_leaf.push_back(entry.path());
+        }
+      }
+      std::sort(not_leaf.begin(), not_leaf.end());
+      photos.insert(photos.end(), not_leaf.begin(), not_leaf.end());
+    }
+    if (fs::is_directory(root / "plantdoc_field", ec)) training_split_of(root / "plantdoc_field", true);
+  }
+  if (photos.empty()) throw std::runtime_error(root.string() + ": no training-split images to calibrate on");
+  return photos;
+}
+
 std::vector<std::vector<float>> calibration_inputs(const ModelSpec& spec, const std::filesystem::path& root,
                                                    size_t count) {
-  const Dataset dataset = scan_dataset(root);
-  std::vector<std::filesystem::path> train;
-  for (const DatasetItem& item : dataset.items) {
-    if (item.split == Split::Train) train.push_back(item.path);
-  }
-  if (train.empty()) throw std::runtime_error(root.string() + ": no training-split images to calibrate on");
+  const std::vector<std::filesystem::path> train = calibration_photos(root);
   count = std::min(count, train.size());
   std::vector<std::vector<float>> inputs;
   for (size_t i = 0; i < count; ++i) {
@@ -141,19 +174,65 @@ std::vector<std::vector<float>> calibration_inputs(const ModelSpec& spec, const 
   return inputs;
 }
 
+std::vector<std::vector<float>> input_channel_ranges(const ModelSpec& spec, std::span<const std::vector<float>> inputs) {
+  Calibrator calibrator(spec);
+  for (const std::vector<float>& input : inputs) calibrator.observe(input);
+  return std::move(calibrator).ranges();
+}
+
+ModelSpec equalize_channels(const ModelSpec& source, std::span<const std::vector<float>> ranges, float alpha) {
+  if (ranges.size() != source.layers.size()) throw ModelError("equalize_channels: one range list per layer expected");
+  ModelSpec spec = source;
+  std::optional<size_t> producer;
+  for (size_t j = 0; j < spec.layers.size(); ++j) {
+    Layer& consumer = spec.layers[j];
+    if (consumer.kind != LayerKind::Conv3x3 && consumer.kind != LayerKind::Linear) continue;
+    if (producer) {
+      Layer& from = spec.layers[*producer];
+      // Per input channel c, its largest weight relative to the largest of the same output row: the
+      // consumer's weights are quantized per output row, so a row's own scale does not count.
+      const size_t outputs = consumer.weight.shape[0], channels = consumer.weight.shape[1];
+      const size_t taps = consumer.weight.data.size() / (outputs * channels);
+      std::vector<float> row_max(outputs, 0.0f), weight(channels, 0.0f);
+      const auto at = [&](size_t o, size_t c, size_t t) -> float& { return consumer.weight.data[(o * channels + c) * taps + t]; };
+      for (size_t o = 0; o < outputs; ++o) {
+        row_max[o] = max_abs(std::span(consumer.weight.data).subspan(o * channels * taps, channels * taps));
+        if (row_max[o] == 0.0f) continue;
+        for (size_t c = 0; c < channels; ++c) {
+          for (size_t t = 0; t < taps; ++t) weight[c] = std::max(weight[c], std::fabs(at(o, c, t)) / row_max[o]);
+        }
+      }
+      const std::vector<float>& range = ranges[j];
+      if (range.size() != channels) throw ModelError("equalize_channels: a range per input channel expected");
+      const size_t per_output = from.weight.data.size() / channels;
+      for (size_t c = 0; c < channels; ++c) {
+        if (range[c] <= 0.0f || weight[c] <= 0.0f) continue;
+        const float scale = std::pow(range[c], alpha) / std::pow(weight[c], 1.0f - alpha);
+        for (size_t k = 0; k < per_output; ++k) from.weight.data[c * per_output + k] /= scale;
+        from.bias.data[c] /= scale;
+        for (size_t o = 0; o < outputs; ++o) {
+          for (size_t t = 0; t < taps; ++t) at(o, c, t) *= scale;
+        }
+      }
+      // The scaled values are no longer what an f16 file held.
+      from.weight.dtype = from.bias.dtype = consumer.weight.dtype = DType::F32;
+    }
+    producer = j;
+  }
+  return spec;
+}
+
 ModelSpec quantize_model(const ModelSpec& spec, std::span<const std::vector<float>> calibration) {
   if (is_quantized(spec)) throw ModelError("the model is already int8; quantize its f32 or f16 source");
   if (calibration.empty()) throw ModelError("quantization needs at least one calibration image");
   validate_model(spec);
-  Calibrator calibrator(spec);
-  for (const std::vector<float>& input : calibration) calibrator.observe(input);
-
-  ModelSpec out = spec;
+  ModelSpec out = equalize_channels(spec, input_channel_ranges(spec, calibration), kEqualizationAlpha);
+  const std::vector<std::vector<float>> ranges = input_channel_ranges(out, calibration);
   for (size_t i = 0; i < out.layers.size(); ++i) {
     Layer& layer = out.layers[i];
     if (layer.kind != LayerKind::Conv3x3 && layer.kind != LayerKind::Linear) continue;
     // An input that was always zero gets any positive scale: every value quantizes to 0 either way.
-    const float m = calibrator.input_max(i);
+    const float m = *std::max_element(ranges[i].begin(), ranges[i].end());
     layer.input_scale = m > 0.0f ? m / kQMax : 1.0f;
     quantize_weight(layer.weight);
     layer.bias.dtype = DType::F32;
