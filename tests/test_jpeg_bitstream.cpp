@@ -3,6 +3,7 @@
 // refused as garbled instead of decoding into whatever the shifts happened to produce.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <bitset>
 #include <cstdint>
 #include <string>
@@ -21,12 +22,13 @@ void append_segment(std::vector<uint8_t>& out, uint8_t marker, const std::vector
 }
 
 // A Huffman table with count_of_length[i] codes of length i + 1, in stb_image's canonical order.
-std::vector<uint8_t> huffman_table(uint8_t class_and_id, std::vector<uint8_t> count_of_length,
+std::vector<uint8_t> huffman_table(uint8_t class_and_id, const std::vector<uint8_t>& count_of_length,
                                    const std::vector<uint8_t>& symbols) {
-  count_of_length.resize(16, 0);
-  std::vector<uint8_t> payload{class_and_id};
-  payload.insert(payload.end(), count_of_length.begin(), count_of_length.end());
-  payload.insert(payload.end(), symbols.begin(), symbols.end());
+  REQUIRE(count_of_length.size() <= 16);
+  std::vector<uint8_t> payload(1 + 16 + symbols.size(), 0);
+  payload[0] = class_and_id;
+  std::copy(count_of_length.begin(), count_of_length.end(), payload.begin() + 1);
+  std::copy(symbols.begin(), symbols.end(), payload.begin() + 17);
   return payload;
 }
 
