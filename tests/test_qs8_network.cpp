@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <random>
 #include <vector>
 
 #include "dataset.h"
@@ -18,21 +17,12 @@
 #include "plantvillage.h"
 #include "quantize.h"
 #include "random_model.h"
+#include "support/network_fixtures.h"
 
 using namespace leafcheck;
+using namespace leafcheck::fixtures;
 
 namespace {
-
-std::vector<std::vector<float>> random_inputs(const ModelSpec& spec, size_t count, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> value(-2.0f, 2.0f);
-  std::vector<std::vector<float>> inputs(count);
-  for (auto& input : inputs) {
-    input.resize(size_t{spec.input_height} * spec.input_width * spec.input_channels);
-    for (float& v : input) v = value(rng);
-  }
-  return inputs;
-}
 
 size_t argmax(std::span<const float> v) { return static_cast<size_t>(std::max_element(v.begin(), v.end()) - v.begin()); }
 

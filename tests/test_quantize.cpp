@@ -15,6 +15,7 @@
 #include "plantvillage.h"
 #include "quantize.h"
 #include "random_model.h"
+#include "support/network_fixtures.h"
 #include "support/temp_dir.h"
 
 using namespace leafcheck;
@@ -22,17 +23,6 @@ using namespace leafcheck::fixtures;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<std::vector<float>> random_inputs(const ModelSpec& spec, size_t count, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> value(-2.0f, 2.0f);
-  std::vector<std::vector<float>> inputs(count);
-  for (auto& input : inputs) {
-    input.resize(size_t{spec.input_height} * spec.input_width * spec.input_channels);
-    for (float& v : input) v = value(rng);
-  }
-  return inputs;
-}
 
 // A random model whose channels differ in range by orders of magnitude, as trained ones do: each
 // conv/linear output channel's weights and bias multiplied by 10^u, u uniform in [-1.5, 1.5].
