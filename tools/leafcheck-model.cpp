@@ -29,9 +29,11 @@ const char* kUsage =
     "       leafcheck-model quantize --calibration DIR [--images N] IN OUT\n"
     "  info      prints the input, labels, layers and metadata of a model file\n"
     "  convert   rewrites the weights as f16 (half the bytes) or f32; an int8 model's as q x scale\n"
-    "  quantize  writes an int8 model: per-channel int8 weights, int8 activations whose scales are\n"
-    "            calibrated on N (default 512) training-split images of the PlantVillage-layout\n"
-    "            folder DIR, spread evenly over it (deterministic)\n";
+    "  quantize  writes an int8 model: channels equalized between layers, per-channel int8\n"
+    "            weights, int8 activations whose scales are calibrated on N (default 512)\n"
+    "            training-split photos spread evenly over DIR (deterministic). DIR: a data folder\n"
+    "            like ../shared/data (its plantvillage/, background_without_leaves/ and\n"
+    "            plantdoc_field/, as training reads them) or one PlantVillage-layout folder\n";
 
 class UsageError : public std::runtime_error {
  public:

@@ -26,7 +26,7 @@ export function shippedModel({ f16Bytes, int8Bytes }) {
   if (found !== expected) {
     throw new StaleInt8Model(
       `model/leafcheck-int8.lcm was not quantized from model/leafcheck.lcm (checksum ${found ?? 'not noted'}, expected ${expected}): ` +
-        'run build/native-release/tools/leafcheck-model quantize --calibration ../shared/data/plantvillage model/leafcheck.lcm model/leafcheck-int8.lcm',
+        'run build/native-release/tools/leafcheck-model quantize --calibration ../shared/data model/leafcheck.lcm model/leafcheck-int8.lcm',
     );
   }
   return 'int8';
