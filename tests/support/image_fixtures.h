@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <array>
 #include <vector>
 
 #include "image.h"
@@ -53,6 +54,13 @@ inline RgbImage random_image(int width, int height, uint32_t seed) {
   RgbImage image{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * height * 3)};
   for (auto& v : image.pixels) v = static_cast<uint8_t>(byte(rng));
   return image;
+}
+
+using Rgb = std::array<int, 3>;
+
+inline Rgb pixel(const RgbImage& image, int x, int y) {
+  const size_t at = (static_cast<size_t>(y) * image.width + x) * 3;
+  return {image.pixels[at], image.pixels[at + 1], image.pixels[at + 2]};
 }
 
 inline RgbImage solid_image(int width, int height, uint8_t r, uint8_t g, uint8_t b) {
