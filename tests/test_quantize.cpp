@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dataset.h"
+#include "float_runner.h"
 #include "model.h"
 #include "network.h"
 #include "plantvillage.h"
@@ -44,6 +45,25 @@ ModelSpec uneven_model(uint32_t seed) {
 }
 
 }  // namespace
+
+TEST_CASE("FloatRunner computes what Network computes; an int8 model as its dequantized twin") {
+  const ModelSpec f32 = uneven_model(7);
+  const ModelSpec int8 = quantize_model(f32, random_inputs(f32, 4, 8));
+  for (const ModelSpec* spec : {&f32, &int8}) {
+    Network network(is_quantized(*spec) ? dequantized(*spec) : *spec);
+    const FloatRunner runner(*spec);
+    size_t hooked = 0;
+    for (const auto& input : random_inputs(f32, 2, 9)) {
+      const std::vector<float> want(network.forward(input).begin(), network.forward(input).end());
+      const std::vector<float> got = runner.run(input, [&](size_t, std::vector<float>&, size_t) { ++hooked; });
+      REQUIRE(got.size() == want.size());
+      float scale = 0.0f;
+      for (float v : want) scale = std::max(scale, std::fabs(v));
+      for (size_t i = 0; i < want.size(); ++i) CHECK(std::fabs(got[i] - want[i]) <= 1e-5f * scale + 1e-6f);
+    }
+    CHECK(hooked == 2 * 4);  // two inputs x (conv 1, conv 2, linear 1, linear 2)
+  }
+}
 
 TEST_CASE("equalize_channels keeps what the f32 network computes") {
   const ModelSpec spec = uneven_model(3);

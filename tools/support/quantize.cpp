@@ -8,15 +8,11 @@
 
 #include "dataset.h"
 #include "file_io.h"
+#include "float_runner.h"
 #include "image.h"
-#include "kernels/optimized_ops.h"
-#include "kernels/reference_ops.h"
 
 namespace leafcheck {
 namespace {
-
-namespace opt = optimized_ops;
-namespace ref = reference_ops;
 
 constexpr float kQMax = 127.0f;
 
@@ -25,86 +21,6 @@ float max_abs(std::span<const float> values) {
   for (float v : values) m = std::max(m, std::fabs(v));
   return m;
 }
-
-// Runs the f32 network layer by layer and records the largest |value| of each input channel of every
-// conv3x3 and linear. The conv runs on the optimized kernels (the scalar one would take seconds per image).
-class Calibrator {
- public:
-  explicit Calibrator(const ModelSpec& spec) : spec_(spec), channel_max_(spec.layers.size()) {
-    for (const Layer& layer : spec.layers) {
-      packed_.push_back(layer.kind == LayerKind::Conv3x3
-                            ? opt::pack_conv3x3(layer.weight.data, layer.bias.data, layer.weight.shape[0],
-                                                layer.weight.shape[1])
-                            : opt::PackedConv3x3{});
-    }
-  }
-
-  void observe(std::span<const float> input) {
-    ref::ImageShape shape{spec_.input_height, spec_.input_width, spec_.input_channels};
-    std::vector<float> x(input.begin(), input.end());
-    bool spatial = true;
-    for (size_t i = 0; i < spec_.layers.size(); ++i) {
-      const Layer& layer = spec_.layers[i];
-      std::vector<float> y;
-      switch (layer.kind) {
-        case LayerKind::Conv3x3: {
-          observe_channels(i, x, shape.channels);
-          y = conv(packed_[i], x, shape, layer.fused_relu);
-          shape.channels = layer.weight.shape[0];
-          break;
-        }
-        case LayerKind::MaxPool2x2:
-          y.resize(shape.height / 2 * (shape.width / 2) * shape.channels);
-          ref::maxpool2x2(x, shape, y);
-          shape = {shape.height / 2, shape.width / 2, shape.channels};
-          break;
-        case LayerKind::GlobalAvgPool:
-          y.resize(shape.channels);
-          ref::global_avg_pool(x, shape, y);
-          spatial = false;
-          break;
-        case LayerKind::Linear:
-          observe_channels(i, x, x.size());
-          y.resize(layer.weight.shape[0]);
-          ref::linear(x, layer.weight.data, layer.bias.data, layer.fused_relu, y);
-          break;
-        case LayerKind::Relu:
-          y = x;
-          ref::relu(y);
-          break;
-      }
-      x = std::move(y);
-      if (!spatial) shape = {1, 1, x.size()};
-    }
-  }
-
-  std::vector<std::vector<float>> ranges() && { return std::move(channel_max_); }
-
- private:
-  void observe_channels(size_t layer, std::span<const float> x, size_t channels) {
-    std::vector<float>& m = channel_max_[layer];
-    m.resize(channels, 0.0f);
-    for (size_t k = 0; k < x.size(); ++k) m[k % channels] = std::max(m[k % channels], std::fabs(x[k]));
-  }
-
-  static std::vector<float> conv(const opt::PackedConv3x3& w, std::span<const float> x, ref::ImageShape s, bool relu) {
-    const size_t row = (s.width + 2) * s.channels;
-    std::vector<float> padded((s.height + 2) * row, 0.0f);
-    for (size_t y = 0; y < s.height; ++y) {
-      std::copy_n(x.data() + y * s.width * s.channels, s.width * s.channels,
-                  padded.data() + (y + 1) * row + s.channels);
-    }
-    std::vector<float> out(s.height * s.width * w.out_channels);
-    opt::conv3x3(w, {padded.data() + row + s.channels, s.height, s.width, s.channels, row},
-                 {out.data(), s.height, s.width, w.out_channels, s.width * w.out_channels},
-                 opt::Clamp::relu_if(relu));
-    return out;
-  }
-
-  const ModelSpec& spec_;
-  std::vector<opt::PackedConv3x3> packed_;
-  std::vector<std::vector<float>> channel_max_;
-};
 
 // Per output channel (the first dimension): scale = max |w| / 127, q = round(w / scale).
 void quantize_weight(Tensor& weight) {
@@ -175,9 +91,16 @@ std::vector<std::vector<float>> calibration_inputs(const ModelSpec& spec, const 
 }
 
 std::vector<std::vector<float>> input_channel_ranges(const ModelSpec& spec, std::span<const std::vector<float>> inputs) {
-  Calibrator calibrator(spec);
-  for (const std::vector<float>& input : inputs) calibrator.observe(input);
-  return std::move(calibrator).ranges();
+  const FloatRunner runner(spec);
+  std::vector<std::vector<float>> ranges(spec.layers.size());
+  for (const std::vector<float>& input : inputs) {
+    runner.run(input, [&](size_t layer, std::vector<float>& x, size_t channels) {
+      std::vector<float>& m = ranges[layer];
+      m.resize(channels, 0.0f);
+      for (size_t k = 0; k < x.size(); ++k) m[k % channels] = std::max(m[k % channels], std::fabs(x[k]));
+    });
+  }
+  return ranges;
 }
 
 ModelSpec equalize_channels(const ModelSpec& source, std::span<const std::vector<float>> ranges, float alpha) {
