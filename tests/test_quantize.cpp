@@ -127,6 +127,11 @@ TEST_CASE("calibration takes the training photos of the lab, not-a-leaf and fiel
     if (!is_field_test_crop(field.filename().string())) want_field.push_back(field);
   }
   touch(root / "background_without_leaves" / "notes.txt");
+  // A hidden copy (macOS writes "._" files beside photos copied from it), in the training split by its
+  // name: training leaves it out, so calibration must too.
+  std::string hidden = "._image_0.jpg";
+  for (int i = 1; split_of(hidden) != Split::Train; ++i) hidden = "._image_" + std::to_string(i) + ".jpg";
+  touch(root / "background_without_leaves" / hidden);
 
   const std::vector<fs::path> photos = calibration_photos(root);
   std::vector<fs::path> want = want_lab;

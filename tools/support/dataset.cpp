@@ -31,6 +31,20 @@ bool is_image_file_name(const fs::path& path) {
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
 }
 
+std::vector<fs::path> image_files_in(const fs::path& dir, bool recursive) {
+  if (!fs::is_directory(dir)) throw std::runtime_error("image folder not found: " + dir.string());
+  std::vector<fs::path> files;
+  auto take = [&](const fs::directory_entry& entry) {
+    if (entry.is_regular_file() && is_image_file_name(entry.path()) && !is_hidden(entry.path())) files.push_back(entry.path());
+  };
+  if (recursive)
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) take(entry);
+  else
+    for (const auto& entry : fs::directory_iterator(dir)) take(entry);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 Split split_of(std::string_view file_name) {
   const uint64_t bucket = fnv1a64(file_name) % 100;
   if (bucket < 70) return Split::Train;

@@ -40,6 +40,10 @@ struct Dataset {
 // .jpg, .jpeg or .png, in any letter case: the files a dataset folder or the CLI reads.
 bool is_image_file_name(const std::filesystem::path& path);
 
+// The image files in `dir` (and its sub-folders when recursive), hidden ones left out, sorted: how training
+// and calibration read the photos-without-a-leaf folder. Throws std::runtime_error when dir is no folder.
+std::vector<std::filesystem::path> image_files_in(const std::filesystem::path& dir, bool recursive);
+
 // Throws std::runtime_error with a clear message when root is missing or has no class folders.
 Dataset scan_dataset(const std::filesystem::path& root);
 

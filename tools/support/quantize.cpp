@@ -58,15 +58,9 @@ std::vector<std::filesystem::path> calibration_photos(const std::filesystem::pat
   } else {
     training_split_of(root / "plantvillage", false);
     if (fs::is_directory(root / "background_without_leaves", ec)) {
-      std::vector<fs::path> not_leaf;
-      for (const fs::directory_entry& entry : fs::directory_iterator(root / "background_without_leaves")) {
-        if (entry.is_regular_file() && is_image_file_name(entry.path()) &&
-            split_of(entry.path().filename().string()) == Split::Train) {
-          not_leaf.push_back(entry.path());
-        }
+      for (const fs::path& photo : image_files_in(root / "background_without_leaves", false)) {
+        if (split_of(photo.filename().string()) == Split::Train) photos.push_back(photo);
       }
-      std::sort(not_leaf.begin(), not_leaf.end());
-      photos.insert(photos.end(), not_leaf.begin(), not_leaf.end());
     }
     if (fs::is_directory(root / "plantdoc_field", ec)) training_split_of(root / "plantdoc_field", true);
   }

@@ -21,21 +21,6 @@ struct PendingImage {
   Source source;
 };
 
-std::vector<fs::path> image_files_in(const fs::path& dir, bool recursive) {
-  if (!fs::is_directory(dir)) throw std::runtime_error("image folder not found: " + dir.string());
-  std::vector<fs::path> files;
-  auto take = [&](const fs::directory_entry& entry) {
-    if (entry.is_regular_file() && is_image_file_name(entry.path()) && entry.path().filename().string()[0] != '.')
-      files.push_back(entry.path());
-  };
-  if (recursive)
-    for (const auto& entry : fs::recursive_directory_iterator(dir)) take(entry);
-  else
-    for (const auto& entry : fs::directory_iterator(dir)) take(entry);
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 ImageSet decode_all(const std::vector<PendingImage>& pending, int size) {
   ImageSet set;
   const size_t image_bytes = static_cast<size_t>(size) * size * 3;
