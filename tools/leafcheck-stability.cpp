@@ -145,11 +145,11 @@ int run(int argc, char** argv) {
     }
     normalize_to_nhwc(image, reference.mean, reference.stddev, a);
     normalize_to_nhwc(changed, reference.mean, reference.stddev, b);
-    const size_t want = argmax(rows[0].logits(a));
-    for (Row& row : rows) {
-      const size_t top = argmax(row.logits(a));
-      row.changes += top != argmax(row.logits(b));
-      row.agree += top == want;
+    std::vector<size_t> tops;
+    for (const Row& row : rows) tops.push_back(argmax(row.logits(a)));
+    for (size_t r = 0; r < rows.size(); ++r) {
+      rows[r].changes += tops[r] != argmax(rows[r].logits(b));
+      rows[r].agree += tops[r] == tops[0];  // row 0: the reference
     }
   }
   std::printf("%zu test photos of %s; one level added to or taken from %.0f%% of each one's values\n\n", photos.size(),
