@@ -21,15 +21,6 @@ void check_near(Rgb actual, Rgb expected, int tolerance) {
   for (int c = 0; c < 3; ++c) CHECK(std::abs(actual[c] - expected[c]) <= tolerance);
 }
 
-std::string error_of(std::span<const uint8_t> bytes, const DecodeLimits& limits = {}) {
-  try {
-    decode_image(bytes, limits);
-  } catch (const ImageError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 // Stored image with four quadrant colours; where each lands after orientation o is the EXIF definition
 // (TIFF 6.0 tag 274: which visual side the stored row 0 and column 0 end up on).
 const Rgb kRed{255, 0, 0}, kGreen{0, 255, 0}, kBlue{0, 0, 255}, kWhite{255, 255, 255};

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "image.h"
+#include "support/image_fixtures.h"
 
 using namespace leafcheck;
+using namespace leafcheck::fixtures;
 
 namespace {
 
@@ -52,15 +54,6 @@ std::vector<uint8_t> grey_jpeg(uint8_t quant, const std::vector<uint8_t>& dc_tab
   }
   out.insert(out.end(), {0xFF, 0xD9});
   return out;
-}
-
-std::string error_of(const std::vector<uint8_t>& bytes) {
-  try {
-    decode_image(bytes);
-  } catch (const ImageError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

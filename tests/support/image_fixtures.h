@@ -1,10 +1,12 @@
 // Tiny images made inside the tests (never real photos) and their JPEG/PNG encodings.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <random>
-#include <array>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "image.h"
@@ -54,6 +56,16 @@ inline RgbImage random_image(int width, int height, uint32_t seed) {
   RgbImage image{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * height * 3)};
   for (auto& v : image.pixels) v = static_cast<uint8_t>(byte(rng));
   return image;
+}
+
+// decode_image's ImageError message for `bytes`, or "" when they decode.
+inline std::string error_of(std::span<const uint8_t> bytes, const DecodeLimits& limits = {}) {
+  try {
+    decode_image(bytes, limits);
+  } catch (const ImageError& e) {
+    return e.what();
+  }
+  return "";
 }
 
 using Rgb = std::array<int, 3>;
